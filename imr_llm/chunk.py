@@ -1,0 +1,119 @@
+"""Structure-aware chunks: one per section, one per item (its decision, guidelines and rationale).
+
+Chunks cover letter text by offsets; a chunk longer than `MAX_CHARS` is split at
+sentence boundaries. Chunk ids hash the letter id, offsets and text, so that
+ingesting a letter twice writes the same ids.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from .models import Chunk, DecisionSummary, ItemDecision, Letter
+from .parse import find_sections
+from .parse.text import sentences, trim_span
+
+__all__ = ["MAX_CHARS", "chunk_letter", "guideline_families"]
+
+MAX_CHARS = 1500
+TARGET_CHARS = 900
+
+
+def guideline_families(names: list[str]) -> list[str]:
+    families = []
+    for family, pattern in (("MTUS", r"MTUS|Medical Treatment Utilization|Chronic Pain"), ("ODG", r"ODG|Official Disability"),
+                            ("ACOEM", r"ACOEM|Occupational and Environmental")):
+        if any(re.search(pattern, name, re.I) for name in names):
+            families.append(family)
+    return families
+
+
+def _chunk_id(letter_id: str, start: int, end: int, text: str) -> str:
+    return hashlib.sha256(f"{letter_id}:{start}:{end}:{text}".encode()).hexdigest()[:24]
+
+
+def _split_long(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    if end - start <= MAX_CHARS:
+        return [(start, end)]
+    pieces: list[tuple[int, int]] = []
+    piece_start = start
+    last_end = start
+    for s, e in sentences(text, start, end):
+        if e - piece_start > TARGET_CHARS and last_end > piece_start:
+            pieces.append((piece_start, last_end))
+            piece_start = s
+        last_end = e
+    pieces.append((piece_start, end))
+    # A sentence longer than MAX_CHARS (no punctuation) is cut at whitespace.
+    out: list[tuple[int, int]] = []
+    for s, e in pieces:
+        while e - s > MAX_CHARS:
+            cut = text.rfind(" ", s, s + TARGET_CHARS)
+            cut = cut if cut > s else s + TARGET_CHARS
+            out.append((s, cut))
+            s = cut
+        out.append((s, e))
+    return out
+
+
+def _item_regions(summary: DecisionSummary) -> list[tuple[int, int, ItemDecision]]:
+    """Letter regions that belong to one item: contiguous when the layout allows."""
+    heads = sorted(i.item.span.start for i in summary.items if i.item.span)
+    regions: list[tuple[int, int, ItemDecision]] = []
+    for item in summary.items:
+        spans = [g.span for g in item.guidelines if g.span] + ([item.rationale.span] if item.rationale and item.rationale.span else [])
+        start = item.item.span.start if item.item.span else min((s.start for s in spans), default=0)
+        end = max([s.end for s in spans] + [item.decision.span.end if item.decision.span else start])
+        if not any(start < h < end for h in heads):
+            regions.append((start, end, item))
+            continue
+        # Items announced apart from their rationale (e.g. ISSUE AT DISPUTE): chunk the parts.
+        regions.append((start, item.decision.span.end if item.decision.span else item.item.span.end, item))
+        for span in spans:
+            regions.append((span.start, span.end, item))
+    regions.sort(key=lambda r: r[0])
+    merged: list[tuple[int, int, ItemDecision]] = []
+    for start, end, item in regions:
+        if merged and start < merged[-1][1]:
+            if merged[-1][2] is item:
+                merged[-1] = (merged[-1][0], max(end, merged[-1][1]), item)
+            continue
+        merged.append((start, end, item))
+    return merged
+
+
+def chunk_letter(letter: Letter, summary: DecisionSummary) -> list[Chunk]:
+    text = letter.text
+    chunks: list[Chunk] = []
+
+    def add(start: int, end: int, section: str, item: ItemDecision | None = None) -> None:
+        for s, e in _split_long(text, *trim_span(text, start, end)):
+            s, e = trim_span(text, s, e)
+            if e - s < 2 or not re.search(r"\w", text[s:e]):
+                continue
+            families = guideline_families([g.value for g in item.guidelines]) if item else []
+            chunks.append(Chunk(
+                chunk_id=_chunk_id(letter.letter_id, s, e, text[s:e]),
+                letter_id=letter.letter_id, case_id=summary.case_id, section=section,
+                item_index=item.index if item else None, item=item.item.value if item else None,
+                decision=item.decision.value if item else None,
+                guideline=" ".join(families) or None, start=s, end=e, text=text[s:e],
+            ))
+
+    regions = _item_regions(summary)
+    covered = 0
+    for section in find_sections(text):
+        pos = max(section.heading_start, covered)
+        for start, end, item in regions:
+            if end <= pos or start >= section.end:
+                continue
+            if start > pos:
+                add(pos, min(start, section.end), section.name)
+            add(max(start, pos), end, "item", item)
+            pos = max(pos, end)
+        if pos < section.end:
+            add(pos, section.end, section.name)
+        covered = max(covered, pos, section.end)
+    chunks.sort(key=lambda c: c.start)
+    return chunks

