@@ -33,9 +33,10 @@ _NARRATIVE: dict[str, list[str]] = {
         rf"(?:injured|sustained\s+an?\s+(?:industrial\s+|work[- ]related\s+)?injury|was\s+injured)\s+(?:on|in)\s+{_D}",
     ],
     "ur_decision_date": [
-        rf"utilization\s+review\s+(?:determination|decision|denial|report)?\s*(?:being\s+challenged\s+)?(?:is\s+|was\s+)?dated\s*(?:on\s+)?{_D}",
+        rf"utilization\s+review\s+(?:\(UR\)\s+)?(?:determination|decision|denial|report)?\s*(?:being\s+challenged\s+)?(?:is\s+|was\s+)?dated\s*(?:on\s+)?{_D}",
         rf"(?:UR|utilization\s+review)\s+(?:denial|decision|determination|non-?certification)\s+(?:dated|of|on|from)\s*{_D}",
-        rf"(?:On|on)\s+{_D},?\s+(?:the\s+)?(?:utilization\s+review|UR)(?:\s+physician)?\s+(?:non-?certified|denied|modified|determined)",
+        rf"(?:On|on)\s+{_D},?\s+(?:the\s+|a\s+)?(?:utilization\s+review|UR)(?:\s+\(UR\))?(?:\s+physician|\s+reviewer)?\s+(?:non-?certified|denied|modified|determined)",
+        rf"(?:utilization\s+review|UR)(?:\s+\(UR\))?\s+(?:on|of)\s+{_D},?\s+(?:which\s+)?(?:non-?certified|denied|modified)",
     ],
 }
 
@@ -84,9 +85,9 @@ def _pronoun_sex(text: str) -> Grounded | None:
                       text, flags=re.I)
     male = list(re.finditer(r"\b(?:he|him|his|himself|Mr\.)\b", scrubbed, re.I))
     female = list(re.finditer(r"\b(?:she|her|hers|herself|Mrs\.|Ms\.)\b", scrubbed, re.I))
-    if len(male) >= 2 * max(1, len(female)) and male:
+    if male and len(male) >= 2 * len(female):
         first, value = male[0], "male"
-    elif len(female) >= 2 * max(1, len(male)) and female:
+    elif female and len(female) >= 2 * len(male):
         first, value = female[0], "female"
     else:
         return None

@@ -43,6 +43,8 @@ _NECESSITY = re.compile(
     r"(?:is|are|was|were)\s+(?P<neg>not[ ]*)?medically\s*necessary(?:\s+and\s+appropriate)?",
     re.I,
 )
+_BASIS_NEXT = re.compile(r"[ .]*\n(?:[ ]*\n)*[ ]*(?:The\s+)?(?:Claims\s+Administrator|Physician\s+Reviewer|MAXIMUS\s+guideline|"
+                         r"Medical\s+Treatment\s+Guideline)", re.I)
 _NUMBER_PREFIX = re.compile(r"^[ ]*(?:\d{1,2}[.)]|[-*\u2022])[ ]*")
 _INTRO = re.compile(r"set\s+forth\s+below|were\s+in\s+dispute|following\s+(?:items|requests)", re.I)
 
@@ -139,7 +141,7 @@ def find_announcements(text: str, start: int, end: int) -> list[Announcement]:
             prev_end = _line_start(text, prev_end) - 1
         if prev_end <= start:
             continue
-        line_start = _line_start(text, prev_end)
+        line_start = max(_line_start(text, prev_end), start)
         item_start, item_end, number = _strip_number(text, line_start, prev_end)
         item_start = _label_prefix(text, item_start, item_end)
         item_end = _question_suffix(text, item_start, item_end)
@@ -150,7 +152,9 @@ def find_announcements(text: str, start: int, end: int) -> list[Announcement]:
     for m in _NECESSITY.finditer(text, start, end):
         item = m.group("item")
         lead = text[_line_start(text, m.start("item")) : m.start("item")]
-        announced = m.group("num") or re.search(r"has\s+determined", m.group(0), re.I)
+        # Unnumbered: a line-initial sentence directly followed by the guideline lines of an item.
+        followed = not lead.strip() and _BASIS_NEXT.match(text, m.end(), min(end, m.end() + 200))
+        announced = m.group("num") or re.search(r"has\s+determined", m.group(0), re.I) or followed
         if not announced or re.search(r"\b(therefore|because|however|not\s+recommended)\b", item, re.I):
             continue
         if "\n" in item and len(item) > 160 and not lead.strip():

@@ -42,7 +42,8 @@ HEADINGS: list[tuple[str, str]] = [
     ("appeal rights", _h("APPEAL", "RIGHTS?") + r"[ ]*:?"),
 ]
 
-_HEADING_RE = [(name, re.compile(r"(?m)^[ ]*(" + pattern + r")[ ]*$", re.IGNORECASE)) for name, pattern in HEADINGS]
+# A heading stands alone on its line, or ends with a colon and the section's text follows on the same line.
+_HEADING_RE = [(name, re.compile(r"(?m)^[ ]*(" + pattern + r")(?:[ ]*$|(?<=:))", re.IGNORECASE)) for name, pattern in HEADINGS]
 
 
 def find_sections(text: str) -> list[Section]:
