@@ -19,6 +19,7 @@ from .retrieve import Filters, retrieve, retrieve_in
 __all__ = ["IngestResult", "ask", "cases", "ingest", "open_store", "resolve", "summarize"]
 
 _stores: dict[tuple, LetterStore] = {}
+_vectors: dict[tuple[str, str], tuple[list[str], list]] = {}  # (letter id, embedder) -> (chunk ids, vectors)
 
 
 def open_store(settings: Settings | None = None) -> LetterStore:
@@ -60,8 +61,13 @@ def _case_context(source: str | Path, settings: Settings) -> tuple[Letter, Decis
         if len(chunks) == len(vectors):
             return letter, summary, chunks, vectors
     chunks = chunk_letter(letter, summary)
-    vectors = open_store(settings).embedder.embed([embedding_text(c) for c in chunks])
-    return letter, summary, chunks, vectors
+    embedder = open_store(settings).embedder
+    key, ids = (letter.letter_id, embedder.name), [c.chunk_id for c in chunks]
+    if _vectors.get(key, ([], []))[0] != ids:  # a letter's chunks are embedded once per process
+        if len(_vectors) >= 64:
+            _vectors.clear()
+        _vectors[key] = (ids, embedder.embed([embedding_text(c) for c in chunks]))
+    return letter, summary, chunks, _vectors[key][1]
 
 
 def ask(source: str | Path | None, question: str, *, k: int = 6, model: str | None = None,
