@@ -22,7 +22,7 @@ from .plain_checks import word_count
 from .plain_items import plain_item
 from .plain_reasons import general_reason, reasons_for
 
-__all__ = ["PlainItem", "PlainSource", "PlainSummary", "compose_text", "next_steps", "plain_offline",
+__all__ = ["PlainItem", "PlainSource", "PlainSummary", "compose_text", "next_steps", "phrases", "plain_offline",
            "plain_summary"]
 
 Lang = Literal["en", "es"]
@@ -111,6 +111,11 @@ class PlainSummary(BaseModel):
     glossary: list[dict[str, str]] = Field(default_factory=list, description="terms of this letter, explained")
     engine: str = "offline"
     notes: list[str] = Field(default_factory=list)
+
+
+def phrases(lang: Lang = "en") -> dict:
+    """The fixed words of a summary in `lang`: title, intro, labels, what 'approved' means, next-steps title."""
+    return dict(_WORDS[lang])
 
 
 def next_steps(lang: Lang = "en") -> list[str]:

@@ -13,7 +13,7 @@ from ..load import iter_letter_files
 from ..models import Answer, DecisionSummary
 from ..render import answer_highlights, highlight_html, page_html, summary_highlights
 from . import app
-from ._common import JSON_OPTION, MODEL_OPTION, console, err_console, handle_errors, print_json
+from ._common import JSON_OPTION, MODEL_OPTION, console, err_console, fail, handle_errors, print_json
 
 _SOURCE = typer.Argument(..., help="A letter file (.txt/.pdf), or a case number / letter id already ingested.")
 
@@ -80,9 +80,14 @@ def summarize(
     source: str = _SOURCE,
     as_json: bool = JSON_OPTION,
     model: str = MODEL_OPTION,
-    html: Path = typer.Option(None, "--html", help="Also write the letter with every item and field highlighted."),
+    html: Path = typer.Option(None, "--html", help="Also write the letter with every item and field highlighted "
+                              "(with --plain: a printable one-page summary in large type)."),
+    plain: bool = typer.Option(False, "--plain", help="Explain the decision in everyday words, for the worker."),
+    lang: str = typer.Option("en", "--lang", help="Language of --plain: en (English) or es (Spanish)."),
 ) -> None:
     """The typed decision summary of a letter: case fields and each item's decision, with spans."""
+    if plain:
+        return summarize_plain(source, lang, as_json=as_json, model=model, html=html)
     summary = api.summarize(source, model=model)
     if html:
         letter, _, _ = api.resolve(source)
@@ -92,6 +97,25 @@ def summarize(
         print_json(summary)
     else:
         summary_table(summary)
+
+
+def summarize_plain(source: str, lang: str, *, as_json: bool, model: str | None, html: Path | None) -> None:
+    from ..plain import plain_summary
+    from ..plain_html import plain_page
+
+    if lang not in ("en", "es"):
+        raise fail(f"--lang must be en or es, not {lang!r}", code=2)
+    letter, _, _ = api.resolve(source)
+    result = plain_summary(api.summarize(source, model=model), letter.text, lang, model=model)  # type: ignore[arg-type]
+    if html:
+        html.write_text(plain_page(result), encoding="utf-8")
+    if as_json:
+        print_json(result)
+        return
+    console.print(result.text)
+    console.print(f"\n(engine: {result.engine})")
+    for note in result.notes:
+        console.print(f"note: {note}")
 
 
 def print_answer(answer: Answer) -> None:
