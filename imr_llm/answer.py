@@ -57,6 +57,10 @@ def match_item(question: str, items: list[ItemDecision]) -> ItemDecision | None:
             continue
         numbers = set(re.findall(r"\d+(?:\.\d+)?", item.item.value))
         score = overlap + 2.0 * len(q_numbers & numbers) - 1.5 * len(q_numbers - numbers) / (1 + len(q_numbers))
+        # "Why was omeprazole denied even though naproxen was approved?" is about the first item named.
+        positions = [m.start() for w in q_words & i_words for m in re.finditer(re.escape(w[:5]), question.lower())]
+        if positions:
+            score += 0.5 * (1 - min(positions) / max(len(question), 1))
         if score > best_score:
             best, best_score = item, score
     return best
@@ -78,6 +82,7 @@ class _Context:
         self.chunks = sorted(chunks, key=lambda c: c.start)
         self.rank = {p.chunk.chunk_id: r for r, p in enumerate(passages)}
         self.citations: list[Citation] = []
+        self.item: ItemDecision | None = None
 
     def chunk_at(self, start: int) -> Chunk | None:
         for chunk in self.chunks:
@@ -112,20 +117,30 @@ class _Context:
         return [_Sentence(s, e, c) for c in (within or self.chunks) for s, e in sentences(self.text, c.start, c.end)]
 
     def best_sentences(self, pool: list[_Sentence], extra: re.Pattern[str] | None = None, n: int = 2,
-                       need_number: bool = False) -> list[_Sentence]:
+                       need_number: bool = False, floor: float = 1.0) -> list[_Sentence]:
         q = _expand(self.question) - {"why", "what", "how"}
         scored = []
         for sent in pool:
             words = set(tokenize(self.text[sent.start : sent.end]))
+            if not (q - _GENERIC) & words and extra is None:
+                continue  # a sentence must share a content word with the question
             score = len(q & words) * 1.0
             if extra is not None and extra.search(self.text[sent.start : sent.end]):
                 score += 1.5
-            if need_number and not re.search(r"\d|\b(?:one|two|three|four|five|six|eight|ten|twelve)\b",
-                                             self.text[sent.start : sent.end], re.I):
-                continue
+            sentence = self.text[sent.start : sent.end]
+            if need_number:
+                if not re.search(r"\d|\b(?:one|two|three|four|five|six|eight|ten|twelve)\b", sentence, re.I):
+                    continue
+                if re.search(r"\b\d+\s*(?:more\s+|additional\s+|total\s+)?(?:sessions?|visits?|treatments?|tablets?|pills?|"
+                             r"capsules?|patches|hours?|days?|weeks?|months?|times?|injections?)\b|#\s*\d", sentence, re.I):
+                    score += 1.0
+            if re.search(r"guideline\s*:\s*Decision\s+based|Upheld|Overturned|guidelines?\s+relied\s+upon", sentence):
+                score -= 1.0  # a heading line rarely answers anything but "which guideline"
+            if self.item is not None and sent.chunk.item_index == self.item.index:
+                score += 0.5
             rank = self.rank.get(sent.chunk.chunk_id)
             score += 0.8 / (1 + rank) if rank is not None else 0.0
-            if score >= 1.0:
+            if score >= floor:
                 scored.append((score, sent))
         scored.sort(key=lambda s: -s[0])
         return [s for _, s in scored[:n]]
@@ -137,6 +152,9 @@ class _Context:
 
 
 _INTENTS = [
+    ("overall", re.compile(r"\boverall\b|\bfinal\s+determination\b|\bwhat\s+was\s+the\s+(?:determination|result|outcome)\b", re.I)),
+    ("list", re.compile(r"\b(?:was|were|is|are)\s+(?:anything|any\b[^?]*?)\s*(?:approved|authori[sz]ed|overturned|denied|upheld|"
+                        r"certified|granted)\b|\b(?:anything|everything|all\s+(?:of\s+)?the\s+\w+)\s+(?:approved|denied)\b", re.I)),
     ("list", re.compile(r"\b(?:which|what)\b.*\b(?:items?|treatments?|requests?|services?|medications?|things?)\b.*"
                         r"\b(?:approved|authori[sz]ed|overturned|denied|upheld|not approved|decided|decisions?)\b"
                         r"|\b(?:what|which)\s+(?:was|were)\s+(?:approved|denied|overturned|upheld)\b"
@@ -151,8 +169,14 @@ _INTENTS = [
     ("why", re.compile(r"\bwhy\b|\breasons?\b|\bexplain\b|\brationale\b", re.I)),
     ("decision", re.compile(r"\b(?:was|were|is|did)\b.*\b(?:approved|authori[sz]ed|overturned|denied|upheld|certified)\b", re.I)),
 ]
-_NEEDED = re.compile(r"\b(?:would|need(?:ed|s)?|required?|must|should|documentation|evidence of|if\b|until|criteria|"
-                     r"recommended (?:for|when|if)|trial|objective|functional improvement)\b", re.I)
+_WHY = re.compile(r"\b(?:however|because|since|no\s+(?:documentation|evidence|indication)|not\s+(?:documented|recommended|"
+                  r"supported|indicated|addressed|met)|lack|exceed|without|reasonable|improvement|failed|records|"
+                  r"documented|this\s+patient|injured\s+worker|in\s+this\s+case)\b", re.I)
+_FORMULA = re.compile(r"^(?:therefore,?\s+|thus,?\s+|accordingly,?\s+)?(?:the\s+)?(?:request(?:ed)?|treatment)\b.{0,200}?"
+                      r"\b(?:is|was)\s+(?:not\s*)?(?:medically\s*necessary|certified)[^.]*\.?$", re.I | re.S)
+_NEEDED = re.compile(r"\b(?:would|need(?:ed|s)?|require[sd]?|must|should|documentation|evidence of|if\b|until|criteria|"
+                     r"recommended (?:for|when|if)|indicated (?:when|for|if)|reserved for|trial|objective|"
+                     r"functional improvement)\b", re.I)
 _DATE_FIELDS = [
     (r"injur|hurt|accident", "date_of_injury", "date of injury"),
     (r"\bUR\b|utilization|denial|non-?certif", "ur_decision_date", "date of the UR decision"),
@@ -172,40 +196,96 @@ def _items_answer(ctx: _Context, items: list[ItemDecision], want: str | None) ->
     parts = []
     for label, decision in (("Approved (UR denial overturned)", "overturned"), ("Not approved (UR denial upheld)", "upheld")):
         chosen = [i for i in items if i.decision.value == decision]
-        if want and want != decision:
+        if want and want != decision and chosen:
             continue
-        for item in chosen:
-            ctx.cite(item.decision.span, f"{item.item.quote}: {item.decision.quote}"
-                     if item.item.span and item.decision.span and item.decision.span.start - item.item.span.end < 8
-                     else None)
-            ctx.cite(item.item.span)
         parts.append(f"{label}: " + ("; ".join(i.item.value for i in chosen) if chosen else "none") + ".")
+    for item in items:
+        _cite_decision_line(ctx, item)
+        conclusion = [x for x in _rationale_pool(ctx, item) if _FORMULA.search(ctx.text[x.start : x.end])]
+        if conclusion:
+            ctx.cite(Span(start=conclusion[-1].start, end=conclusion[-1].end))
+    _cite_final_determination(ctx)
     return " ".join(parts)
+
+
+def _cite_decision_line(ctx: _Context, item: ItemDecision) -> None:
+    if item.item.span and item.decision.span and 0 <= item.decision.span.start - item.item.span.end < 12:
+        ctx.cite(Span(start=item.item.span.start, end=item.decision.span.end))
+    else:
+        ctx.cite(item.item.span)
+        ctx.cite(item.decision.span)
+
+
+_FINAL = re.compile(r"Final\s+Determination\s*:\s*[A-Z ]+\.?(?:\s+This\s+means[^.]*\.)?")
+
+
+def _cite_final_determination(ctx: _Context) -> str:
+    match = _FINAL.search(ctx.text)
+    if not match:
+        return ""
+    ctx.cite(Span(start=match.start(), end=match.end()))
+    return clean_value(match.group())
+
+
+def _overall_answer(ctx: _Context) -> str:
+    overall = ctx.summary.overall
+    meaning = {"upheld": "every disputed item was upheld (not authorized)",
+               "overturned": "every disputed item was overturned (authorized)",
+               "partial": "a partial overturn: some items were approved and some were not"}.get(overall or "", "unknown")
+    stated = _cite_final_determination(ctx)
+    listing = _items_answer(ctx, ctx.summary.items, None)
+    return f"Overall: {overall} — {meaning}. {listing}" + (f' The letter says: "{stated}"' if stated else "")
+
+
+def _guideline_answer(ctx: _Context, targets: list[ItemDecision]) -> str:
+    lines = []
+    for item in targets:
+        names = ", ".join(g.value for g in item.guidelines) or "no guideline named"
+        stated = ""
+        if item.guideline_text and item.guideline_text.span:
+            ctx.cite(item.guideline_text.span)
+            stated = f' The letter says: "{item.guideline_text.value}"'
+        else:
+            for g in item.guidelines[:2]:
+                stated = f' The letter says: "{ctx.cite_sentence_of(g.span)}"'
+        lines.append(f"{item.item.value} ({item.decision.value}): {names}.{stated}")
+    return "The reviewer relied on: " + " ".join(lines)
+
+
+def _rationale_pool(ctx: _Context, item: ItemDecision) -> list[_Sentence]:
+    if not (item.rationale and item.rationale.span):
+        return []
+    span = item.rationale.span
+    return [s for s in ctx.sentences([c for c in ctx.chunks if c.item_index == item.index])
+            if s.end > span.start and s.start < span.end]
 
 
 def _why_answer(ctx: _Context, item: ItemDecision) -> str:
     head = f"{item.item.value} was {decision_phrase(item.decision.value)}."
     ctx.cite(item.decision.span)
-    pool = [s for s in ctx.sentences([c for c in ctx.chunks if c.item_index == item.index]) if
-            item.rationale and item.rationale.span and item.rationale.span.start <= s.start < item.rationale.span.end]
+    pool = _rationale_pool(ctx, item)
     chosen: list[_Sentence] = []
     if item.reason and item.reason.span:
         chosen = [s for s in pool if s.start <= item.reason.span.start < s.end][:1]
-    extra = [s for s in ctx.best_sentences(pool, n=2) if s not in chosen]
-    if len(" ".join(ctx.text[s.start : s.end] for s in chosen)) < 120 or not chosen:
-        chosen += extra[:1]
+    for sent in ctx.best_sentences([s for s in pool if s not in chosen], _WHY, n=3, floor=0.5):
+        if sum(s.end - s.start for s in chosen) > 450:
+            break
+        if not _FORMULA.search(ctx.text[sent.start : sent.end]):
+            chosen.append(sent)
     return f"{head} The reviewer's reason: {ctx.quote(chosen)}" if chosen else head
 
 
 def answer_offline(question: str, text: str, summary: DecisionSummary, chunks: list[Chunk],
-                   passages: list[Passage]) -> Answer:
+                   passages: list[Passage], embedder=None) -> Answer:
     """Answer a question about one letter from its summary, chunks and retrieved passages."""
     ctx = _Context(question, text, summary, chunks, passages)
     intent = next((name for name, pattern in _INTENTS if pattern.search(question)), "extract")
-    item = match_item(question, summary.items)
+    item = ctx.item = match_item(question, summary.items)
     body = ""
-    if intent == "list" and not item:
-        want = ("overturned" if re.search(r"approv|authori|overturn|granted", question, re.I) else
+    if intent == "overall":
+        body = _overall_answer(ctx)
+    elif intent == "list" and not item:
+        want = ("overturned" if re.search(r"approv|authori|overturn|granted|certified", question, re.I) else
                 "upheld" if re.search(r"\bden|upheld|not\s+approv|reject", question, re.I) else None)
         if re.search(r"\bdecisions?\b|\boutcomes?\b|decided", question, re.I):
             want = None
@@ -225,30 +305,46 @@ def answer_offline(question: str, text: str, summary: DecisionSummary, chunks: l
         body = f"The expert reviewer is board certified in {summary.reviewer_specialty.value}."
         ctx.cite_sentence_of(summary.reviewer_specialty.span)
     elif intent == "guideline":
-        targets = [item] if item else summary.items
-        lines = []
-        for it in targets:
-            names = ", ".join(g.value for g in it.guidelines) or "no guideline named"
-            lines.append(f"{it.item.value} ({it.decision.value}): {names}.")
-            for g in it.guidelines[:2]:
-                ctx.cite_sentence_of(g.span)
-        body = "The reviewer relied on: " + " ".join(lines)
+        body = _guideline_answer(ctx, [item] if item else summary.items)
     elif intent in ("why", "decision") and (item or len(summary.items) == 1):
         body = _why_answer(ctx, item or summary.items[0])
-    if not body and intent in ("needed", "count", "extract", "why", "decision", "list", "date", "diagnoses"):
-        scope = [c for c in ctx.chunks if item and c.item_index == item.index] or \
-                [p.chunk for p in passages[:4]] or ctx.chunks
-        pattern = _NEEDED if intent == "needed" else None
-        best = ctx.best_sentences(ctx.sentences(scope), pattern, n=2, need_number=intent == "count")
-        if not best and scope is not ctx.chunks:
-            best = ctx.best_sentences(ctx.sentences(), pattern, n=2, need_number=intent == "count")
-        if best:
-            lead = f"About {item.item.value} ({item.decision.value}): " if item else "The letter says: "
-            body = lead + ctx.quote(best)
+    if not body:
+        body = _extract_answer(ctx, intent, item, passages, embedder)
     if not body:
         return Answer(question=question, text="The letter does not answer this question; no passage matches it.",
                       answered=False, engine="offline", case_id=summary.case_id)
     return Answer(question=question, text=body, citations=ctx.citations, engine="offline", case_id=summary.case_id)
+
+
+def _extract_answer(ctx: _Context, intent: str, item: ItemDecision | None, passages: list[Passage], embedder) -> str:
+    """The best sentences of the item's text and the top passages: counts, needs, anything else."""
+    scope = {c.chunk_id: c for c in ([c for c in ctx.chunks if item and c.item_index == item.index]
+                                     + [p.chunk for p in passages[:4]])}
+    pool = ctx.sentences(sorted(scope.values(), key=lambda c: c.start) or ctx.chunks)
+    pattern = _NEEDED if intent == "needed" else None
+    best = ctx.best_sentences(pool, pattern, n=2, need_number=intent == "count")
+    if not best:
+        best = ctx.best_sentences(ctx.sentences(), pattern, n=2, need_number=intent == "count")
+    if not best and embedder is not None and intent not in ("count",):
+        best = _dense_sentences(ctx, pool, embedder)
+    lead = f"About {item.item.value} ({item.decision.value}): " if item else "The letter says: "
+    if intent == "count" and item and re.search(r"\d", item.item.value):
+        _cite_decision_line(ctx, item)  # the item as requested states its quantity
+        lead = f"The request was for {item.item.value} ({item.decision.value}). "
+        return lead + (f"The letter also says: {ctx.quote(best)}" if best else "")
+    if not best:
+        return ""
+    return lead + ctx.quote(best)
+
+
+def _dense_sentences(ctx: _Context, pool: list[_Sentence], embedder, threshold: float = 0.45) -> list[_Sentence]:
+    """Sentences close in meaning to the question when no word is shared (e.g. 'surgery' vs 'arthroscopy')."""
+    if not pool:
+        return []
+    vectors = embedder.embed([ctx.question] + [s.text(ctx.text) for s in pool])
+    query = vectors[0]
+    scored = sorted(((sum(a * b for a, b in zip(query, v)), s) for v, s in zip(vectors[1:], pool)), key=lambda x: -x[0])
+    return [s for score, s in scored[:1] if score >= threshold]
 
 
 def answer_corpus(question: str, passages: list[Passage]) -> Answer:

@@ -85,7 +85,7 @@ def ask(source: str | Path | None, question: str, *, k: int = 6, model: str | No
         from .engine_llm import ask_llm
 
         return ask_llm(question, letter, summary, chunks, passages, settings)
-    return answer_lib.answer_offline(question, letter.text, summary, chunks, passages)
+    return answer_lib.answer_offline(question, letter.text, summary, chunks, passages, embedder)
 
 
 @dataclass

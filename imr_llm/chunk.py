@@ -57,13 +57,21 @@ def _split_long(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return out
 
 
-def _item_regions(summary: DecisionSummary) -> list[tuple[int, int, ItemDecision]]:
-    """Letter regions that belong to one item: contiguous when the layout allows."""
-    heads = sorted(i.item.span.start for i in summary.items if i.item.span)
+def _line_head(text: str, pos: int) -> int:
+    """Move a start back over a line's leading numbering or item label ("1. ", "2) Norco #60:")."""
+    line_start = text.rfind("\n", 0, pos) + 1
+    return line_start if re.fullmatch(r"[ ]*(?:\d{1,2}[.)])?[^.\n]{0,160}", text[line_start:pos]) else pos
+
+
+def _item_regions(text: str, summary: DecisionSummary, headings: list[int]) -> list[tuple[int, int, ItemDecision]]:
+    """Letter regions that belong to one item: contiguous when no other item or section lies between."""
+    heads = sorted(i.item.span.start for i in summary.items if i.item.span) + headings
     regions: list[tuple[int, int, ItemDecision]] = []
     for item in summary.items:
-        spans = [g.span for g in item.guidelines if g.span] + ([item.rationale.span] if item.rationale and item.rationale.span else [])
-        start = item.item.span.start if item.item.span else min((s.start for s in spans), default=0)
+        basis = [item.guideline_text.span] if item.guideline_text and item.guideline_text.span else \
+            [g.span for g in item.guidelines if g.span]
+        spans = basis + ([item.rationale.span] if item.rationale and item.rationale.span else [])
+        start = _line_head(text, item.item.span.start) if item.item.span else min((s.start for s in spans), default=0)
         end = max([s.end for s in spans] + [item.decision.span.end if item.decision.span else start])
         if not any(start < h < end for h in heads):
             regions.append((start, end, item))
@@ -71,7 +79,7 @@ def _item_regions(summary: DecisionSummary) -> list[tuple[int, int, ItemDecision
         # Items announced apart from their rationale (e.g. ISSUE AT DISPUTE): chunk the parts.
         regions.append((start, item.decision.span.end if item.decision.span else item.item.span.end, item))
         for span in spans:
-            regions.append((span.start, span.end, item))
+            regions.append((_line_head(text, span.start), span.end, item))
     regions.sort(key=lambda r: r[0])
     merged: list[tuple[int, int, ItemDecision]] = []
     for start, end, item in regions:
@@ -101,9 +109,10 @@ def chunk_letter(letter: Letter, summary: DecisionSummary) -> list[Chunk]:
                 guideline=" ".join(families) or None, start=s, end=e, text=text[s:e],
             ))
 
-    regions = _item_regions(summary)
+    sections = find_sections(text)
+    regions = _item_regions(text, summary, [s.heading_start for s in sections[1:]])
     covered = 0
-    for section in find_sections(text):
+    for section in sections:
         pos = max(section.heading_start, covered)
         for start, end, item in regions:
             if end <= pos or start >= section.end:

@@ -78,6 +78,7 @@ class ItemDecision(BaseModel):
         description="upheld = the UR denial stands, NOT authorized; overturned = authorized"
     )
     guidelines: list[Grounded[str]] = Field(default_factory=list, description="guidelines the reviewer relied on")
+    guideline_text: Grounded[str] | None = Field(None, description="the reviewer's statement of the guidelines relied on")
     rationale: Grounded[str] | None = Field(None, description="the reviewer's decision rationale")
     reason: Grounded[str] | None = Field(None, description="the one sentence of the rationale that says why")
     corrected: bool = Field(False, description="an LLM value was replaced by the letter's own value")

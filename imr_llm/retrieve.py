@@ -28,15 +28,26 @@ _STOP = frozenset(
 _TOKEN = re.compile(r"[a-z0-9]+(?:[/.-][a-z0-9]+)*")
 
 
+def _stem(token: str) -> str:
+    if len(token) > 5 and token.endswith("ing"):
+        return token[:-3]
+    if len(token) > 4 and token.endswith("ed") and not token.endswith("eed"):
+        return token[:-2]
+    if len(token) > 4 and token.endswith("s") and not token.endswith("ss"):
+        return token[:-1]
+    return token
+
+
 def tokenize(text: str) -> list[str]:
-    """Lower-case word tokens; drug strengths like 10/325mg stay whole, plurals are folded."""
+    """Lower-case word tokens, lightly stemmed; compounds like hydrocodone/apap or 10/325mg are kept
+    whole and their word parts added, so that exact drug strengths and drug names both match."""
     out = []
     for token in _TOKEN.findall(text.lower()):
-        if token in _STOP:
-            continue
-        if len(token) > 4 and token.endswith("s") and not token.endswith("ss"):
-            token = token[:-1]
-        out.append(token)
+        parts = re.split(r"[/.-]", token) if re.search(r"[/.-]", token) else []
+        for word in [token] + [p for p in parts if p.isalpha() and len(p) > 2]:
+            if word in _STOP or (len(word) == 1 and not word.isdigit()):
+                continue
+            out.append(_stem(word))
     return out
 
 

@@ -73,6 +73,15 @@ def _split_by_items(text: str, section: Section, names: list[str]) -> list[tuple
     return parts
 
 
+def _skip_item_label(text: str, start: int, end: int, name: str) -> int:
+    """Skip a leading "1. Norco 10/325mg #120:" label of an item's part of a shared section."""
+    match = re.match(r"[ \n]*(?:\d{1,2}[.)])?[ ]*(?P<label>[^\n:]{0,160}):", text[start:end])
+    if match and (not match["label"].strip() or same_item(clean_value(match["label"]), name)):
+        return start + match.end()
+    match = re.match(r"[ \n]*\d{1,2}[.)]", text[start:end])
+    return start + match.end() if match else start
+
+
 def _item_blocks(text: str, sections: list[Section], groups: list[list[Announcement]], names: list[str]):
     """(start, end) of each item's guideline-and-rationale text."""
     boundaries = sorted({a.item_start for g in groups for a in g} | {s.heading_start for s in sections[1:]} | {len(text)})
@@ -121,13 +130,16 @@ def parse_letter(letter: Letter) -> DecisionSummary:
         guidelines = find_guidelines(text, *g_span) if g_span else []
         if not guidelines:
             guidelines = find_guidelines(text, b_start, b_end)
+        guideline_text = ground(text, *g_span) if g_span and g_span[1] - g_span[0] > 2 else None
         r_span = (b_start, b_end)
         if shared_rationale and len(clean_value(text[b_start:b_end])) < 40:
             r_span = shared_rationale[index - 1] or (by_name["rationale"].start, by_name["rationale"].end)
+            r_span = (_skip_item_label(text, *r_span, names[index - 1]), r_span[1])
         rationale = find_rationale(text, *r_span)
         if not guidelines and rationale and rationale.span:
             guidelines = find_guidelines(text, rationale.span.start, rationale.span.end)
         items.append(ItemDecision(index=index, item=item, decision=decision, guidelines=guidelines,
+                                  guideline_text=guideline_text,
                                   rationale=rationale, reason=pick_reason(text, rationale)))
 
     narrative = by_name.get("case summary")

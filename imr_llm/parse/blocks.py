@@ -81,10 +81,14 @@ _WHY_CUES = re.compile(
 )
 _CONCLUSION = re.compile(
     r"\b(?:therefore|thus|accordingly|consequently|as\s+such)\b.*\b(?:medically\s+necessary|not\s+necessary|recommended)\b"
-    r"|recommendation\s+is\s+for\s+(?:authorization|denial)|(?:is|are)\s+(?:not\s+)?medically\s+necessary\s*(?:and\s+appropriate)?\.?$"
-    r"|^(?:the\s+)?request\s+(?:is|was)\s+(?:not\s+)?(?:medically\s+necessary|certified|supported)",
+    r"|recommendation\s+is\s+for\s+(?:authorization|denial)|(?:is|are)\s+(?:not\s*)?medically\s*necessary\s*(?:and\s+appropriate)?\.?$"
+    r"|^(?:the\s+)?request\s+(?:is|was)\s+(?:not\s*)?(?:medically\s*necessary|certified|supported)",
     re.I,
 )
+
+_PATIENT = re.compile(r"\b(?:this|the)\s+(?:patient|injured\s+worker|claimant|employee)\b|\bin\s+this\s+case\b|\brecords?\b|"
+                      r"\bdocument(?:ed|ation)?\b|\b(?:she|he|her|his)\b", re.I)
+_GENERIC_RULE = re.compile(r"\b(?:guidelines?|MTUS|ODG|ACOEM)\b.{0,40}\b(?:state|recommend|support|allow|indicate|note)", re.I)
 
 
 def pick_reason(text: str, rationale: Grounded | None) -> Grounded | None:
@@ -104,6 +108,10 @@ def pick_reason(text: str, rationale: Grounded | None) -> Grounded | None:
             score -= 1.2
         if len(sentence) < 25:
             score -= 1.0
+        if _PATIENT.search(sentence):
+            score += 0.8
+        elif _GENERIC_RULE.search(sentence):
+            score -= 0.6
         score += position / (10 * len(spans))  # later sentences lean towards the conclusion
         if best is None or score > best[0]:
             best = (score, s, e)

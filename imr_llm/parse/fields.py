@@ -53,7 +53,7 @@ _SPECIALTY = re.compile(
 )
 _DIAGNOSES = re.compile(
     r"(?:diagnos[ie]s\s*(?:are|is|include[sd]?|were|was|of)?\s*:?|diagnosed\s+with|Diagnoses?\s*:)\s*"
-    r"(?P<list>.{3,400}?)(?=(?-i:\.\s+[A-Z][a-z])|\.[ ]*\n|\n[ ]*\n[ ]*\n|\.$|Exam\b|$)",
+    r"(?P<list>.{3,400}?)(?=(?-i:(?<![0-9])\.\s+[A-Z][a-z])|\.[ ]*\n|\n[ ]*\n[ ]*\n|\.$|Exam\b|$)",
     re.I | re.S,
 )
 

@@ -45,7 +45,7 @@ _NECESSITY = re.compile(
 )
 _BASIS_NEXT = re.compile(r"[ .]*\n(?:[ ]*\n)*[ ]*(?:The\s+)?(?:Claims\s+Administrator|Physician\s+Reviewer|MAXIMUS\s+guideline|"
                          r"Medical\s+Treatment\s+Guideline)", re.I)
-_NUMBER_PREFIX = re.compile(r"^[ ]*(?:\d{1,2}[.)]|[-*\u2022])[ ]*")
+_NUMBER_PREFIX = re.compile(r"[ ]*(?:\d{1,2}[.)]|[-*\u2022])[ ]*")
 _INTRO = re.compile(r"set\s+forth\s+below|were\s+in\s+dispute|following\s+(?:items|requests)", re.I)
 
 
