@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from .models import Answer, Chunk, Citation, DecisionSummary, Grounded, ItemDecision, Passage, Span
 from .parse.text import clean_value, sentences
-from .retrieve import tokenize
+from .retrieve import Filters, tokenize
 
 __all__ = ["answer_offline", "decision_phrase", "match_item"]
 
@@ -372,3 +372,17 @@ def answer_corpus(question: str, passages: list[Passage]) -> Answer:
     if not lines:
         return Answer(question=question, text="No letter in the store answers this question.", answered=False)
     return Answer(question=question, text="\n".join(lines), citations=citations)
+
+
+def corpus_filters(question: str) -> Filters:
+    """Scope a corpus-wide question by what it says: 'denied' items, 'approved' items, a guideline family."""
+    filters = Filters()
+    if re.search(r"\b(?:denied|upheld|not\s+approved|rejected)\b", question, re.I):
+        filters["decision"] = "upheld"
+    elif re.search(r"\b(?:approved|overturned|authori[sz]ed|granted)\b", question, re.I):
+        filters["decision"] = "overturned"
+    for family in ("MTUS", "ODG", "ACOEM"):
+        if re.search(rf"\b{family}\b", question, re.I):
+            filters["guideline"] = family
+            break
+    return filters

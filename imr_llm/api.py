@@ -76,7 +76,8 @@ def ask(source: str | Path | None, question: str, *, k: int = 6, model: str | No
     settings = (settings or get_settings()).with_model(model)
     if source is None:
         store = open_store(settings)
-        passages = retrieve(store, question, k=k, filters=Filters(filters or {}))
+        scope = Filters(filters) if filters else answer_lib.corpus_filters(question)
+        passages = retrieve(store, question, k=k, filters=scope)
         return answer_lib.answer_corpus(question, passages)
     letter, summary, chunks, vectors = _case_context(source, settings)
     embedder = open_store(settings).embedder

@@ -9,12 +9,22 @@ if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
 . .venv/bin/activate
-python -m pip install -q --upgrade pip >/dev/null 2>&1 || true
+LOG=.venv/setup.log
+pip_install() {  # quiet on success, the whole log on failure
+  if ! python -m pip install --disable-pip-version-check "$@" >"$LOG" 2>&1; then
+    cat "$LOG" >&2
+    echo "setup: pip install $* failed (log above, also in $LOG)" >&2
+    exit 1
+  fi
+}
 # torch first, pinned: on these machines `torch==2.13.0` is a CPU build on local disk; a range would pull CUDA.
 if ! python -c "import torch" >/dev/null 2>&1; then
   echo "installing torch 2.13.0 (CPU)" >&2
-  python -m pip install -q "torch==2.13.0" 2>&1 | grep -v "is ignored" || true
+  pip_install "torch==2.13.0"
 fi
-echo "installing imr-llm and its extras" >&2
-python -m pip install -q -e ".[ui,evals,test]" 2>&1 | grep -v -e "is ignored" -e "^  !!" || true
-python -c "import imr_llm, chromadb, gradio, torch; print('imr-llm ready: torch', torch.__version__)" >&2
+if ! python -c "import imr_llm, gradio, ragas, playwright" >/dev/null 2>&1 || [ pyproject.toml -nt .venv/.imr-installed ]; then
+  echo "installing imr-llm and its extras (a few minutes the first time)" >&2
+  pip_install -e ".[ui,evals,test]"
+  touch .venv/.imr-installed
+fi
+python -c "import imr_llm, torch; print('imr-llm ready (torch', torch.__version__ + ')')" >&2
