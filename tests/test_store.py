@@ -122,3 +122,14 @@ def test_killed_ingest_leaves_a_consistent_store_and_a_rerun_completes_it(imr_ho
     letters, chunks = store.count()
     assert letters == 2 and chunks == sum(r.chunks for r in results)
     assert {c["case_id"] for c in store.cases()} == {r.case_id for r in results}
+
+
+def test_corpus_question_is_scoped_by_what_it_asks():
+    api.ingest([LETTERS / "t06_d_question_aquatic.txt", LETTERS / "t08_b_2013_regarding.txt"])
+    denied = api.ask(None, "Why was aquatic therapy denied?")
+    approved = api.ask(None, "Why was aquatic therapy approved?")
+    assert denied.citations and approved.citations
+    store = api.open_store()
+    decisions = {c.chunk_id: c for c, _ in store.dense(store.embedder.embed(["aquatic"])[0], None, 50)}
+    assert {decisions[c.passage_id].decision for c in denied.citations} == {"upheld"}
+    assert {decisions[c.passage_id].decision for c in approved.citations} == {"overturned"}
