@@ -1,0 +1,70 @@
+"""eval: score the product against a folder of hand-labelled letters (`imr-gold/1`)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from ..errors import ConfigError
+from ..eval_report import compare_reports, metric_names, miss_line
+from ..evaluate import evaluate
+from . import app
+from ._common import JSON_OPTION, MODEL_OPTION, console, err_console, handle_errors, print_json
+
+
+def _print_report(report: dict) -> None:
+    metrics = Table("metric", "value", "hits / total", title=f"{report['letters']} letters, engine {report['engine']}")
+    for name in metric_names(report):
+        count = report["counts"].get(name)
+        value = report[name]
+        metrics.add_row(name, "-" if value is None else f"{value:.4f}",
+                        f"{count['hits']} / {count['total']}" if count else "")
+    console.print(metrics)
+    for name, why in (report.get("ragas_skipped") or {}).items():
+        console.print(f"left out: {name}: {why}")
+    letters = Table("letter", *(name.removesuffix("_rate").removesuffix("_accuracy") for name in report["counts"]),
+                    "error", title="per letter")
+    for letter in report["per_letter"]:
+        letters.add_row(letter["letter"], *(f"{c['hits']}/{c['total']}" for c in letter["counts"].values()),
+                        letter["error"] or "")
+    console.print(letters)
+    misses = [miss_line(letter["letter"], m) for letter in report["per_letter"] for m in letter["misses"]]
+    console.print(f"\n{len(misses)} miss(es)")
+    for line in misses:
+        console.print(f"- {line}")
+
+
+@app.command("eval")
+@handle_errors
+def eval_(
+    gold_dir: Path = typer.Argument(..., help="A folder of letters (.txt/.pdf) with NAME.gold.json records beside them."),
+    as_json: bool = JSON_OPTION,
+    model: str = MODEL_OPTION,
+    baseline: Path = typer.Option(None, "--baseline", help="A report saved with --json: print what improved and what regressed."),
+) -> None:
+    """Score summaries and answers against hand-labelled gold records (decisions, fields, answers, evidence, ragas)."""
+    before = None
+    if baseline:
+        try:
+            before = json.loads(baseline.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise ConfigError(f"{baseline}: not a readable evaluation report ({exc})") from exc
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=err_console, disable=not err_console.is_terminal, transient=True) as progress:
+        task = progress.add_task("evaluating", total=None)
+
+        def on_letter(done: int, total: int, letter: str) -> None:
+            progress.update(task, completed=done, total=total, description=letter or "scoring")
+
+        report = evaluate(gold_dir, model=model, progress=on_letter)
+    if as_json:
+        print_json(report)
+    else:
+        _print_report(report)
+    if before is not None:
+        for line in compare_reports(report, before).lines():
+            err_console.print(line)
