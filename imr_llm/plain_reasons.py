@@ -130,7 +130,7 @@ REASONS: tuple[Reason, ...] = (
        r"without a trial|not (?:had|tried) a (?:TENS|one-month)|no (?:H-wave |TENS )?trial has been|"
        r"no documented trial|no documentation of a successful (?:one-month )?(?:home-based )?trial",
        "The guidelines ask for a trial first, and the records do not show one.",
-       "Las guías piden una prueba primero, y sus registros no muestran una."),
+       "Las guías piden primero un período de prueba, y sus registros no muestran uno."),
     _r("simpler_care_first", "upheld", r"has not had physical therapy|not (?:yet )?tried (?:physical therapy|"
        r"conservative)|live with symptoms",
        "Simpler care, such as physical therapy, should be tried first.",
@@ -173,7 +173,7 @@ REASONS: tuple[Reason, ...] = (
        r"trial\b[^.]*\b(?:is|are|would be|appears?) (?:an? )?(?:appropriate|reasonable|consistent|supported)|"
        r"(?:appropriate|reasonable) (?:initial )?trial",
        "A short trial is reasonable.",
-       "Es razonable hacer una prueba corta."),
+       "Es razonable un período de prueba corto."),
     _r("criteria_met", "overturned", r"criteria[^.]*\b(?:are|were|is) met\b|\bmeets? the [^.]*criteria",
        "Your records meet the guideline rules for this treatment.",
        "Sus registros cumplen las reglas de las guías para este tratamiento."),
