@@ -1,0 +1,47 @@
+"""A launched UI for the gradio_client and browser tests: its own store under a temporary IMR_HOME,
+two gold letters ingested, served on 127.0.0.1 on a free port (one server per test module)."""
+
+from __future__ import annotations
+
+import os
+import socket
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
+os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
+
+GOLD = Path(__file__).resolve().parent.parent / "evals" / "gold"
+PRELOADED = [GOLD / "000_cf4ccf513f3d2879.txt", GOLD / "201_c_lumbar_pt_nsaid.txt"]
+
+
+@dataclass
+class ServedUI:
+    url: str
+    settings: object
+    cases: dict[str, str]  # letter file name -> case id
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def served_ui(tmp_path_factory):
+    from imr_llm import api
+    from imr_llm.config import get_settings
+    from ui.app import build_app, launch
+
+    settings = get_settings(home=tmp_path_factory.mktemp("ui-home"))
+    results = api.ingest(PRELOADED, settings=settings)
+    assert [r.status for r in results] == ["added", "added"], results
+    demo = build_app(settings)
+    launch(demo, host="127.0.0.1", port=free_port(), prevent_thread_lock=True, quiet=True)
+    try:
+        yield ServedUI(demo.local_url.rstrip("/"), settings, {Path(r.path).name: r.case_id for r in results})
+    finally:
+        demo.close()
