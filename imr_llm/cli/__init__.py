@@ -20,7 +20,7 @@ app = typer.Typer(
 )
 
 # Each module registers its commands on `app` when imported.
-_COMMAND_MODULES = ["core", "stats_cmd", "eval_cmd", "ui_cmd"]
+_COMMAND_MODULES = ["core", "stats_cmd", "eval_cmd", "ui_cmd", "llm_cmd"]
 for _name in _COMMAND_MODULES:
     importlib.import_module(f"{__name__}.{_name}")
 
