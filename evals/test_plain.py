@@ -78,3 +78,14 @@ def test_plain_summary_is_readable_and_faithful(record, lang):
 def test_plain_outcomes_match_the_gold_decisions(lang):
     scores = [outcome_accuracy(_run(record, lang)[3], _run(record, lang)[0]["decisions"]) for record in RECORDS]
     assert sum(scores) / len(scores) >= 0.98, dict(zip((r.name for r in RECORDS), scores, strict=True))
+
+
+def test_the_evaluation_report_carries_the_plain_figures(evaluation):
+    """`imr-llm eval` / `pytest evals/` report: plain_* figures within the same limits (both languages)."""
+    assert evaluation["plain_outcome_accuracy"] >= 0.98
+    assert evaluation["plain_grade_max"] <= 8 and evaluation["plain_grade_mean"] <= 8
+    assert evaluation["plain_es_fernandez_huerta_min"] >= 70
+    assert evaluation["plain_unsupported_numbers"] == 0
+    assert "plain_grade_max" in evaluation["lower_is_better"]
+    row = evaluation["per_letter"][0]["plain"]
+    assert set(row) == {"en", "es"} and row["en"]["unsupported"] == [] and row["en"]["grade"] <= 8

@@ -10,6 +10,7 @@ question) on each letter and returns one JSON-able report:
 * `answer_hit_rate`    answers that mention every `answer_must_mention` group / questions
 * `evidence_hit_rate`  answers citing a passage that holds the gold evidence / questions
 * `ragas_*`            see `imr_llm.ragas_metrics`
+* `plain_*`            plain-language summaries (English, Spanish): see `imr_llm.plain_checks`
 
 Rates are micro-averaged over the whole folder. A letter that fails to load or parse
 counts as all wrong, with its error, and the run goes on. `per_letter` lists every
@@ -35,6 +36,7 @@ from .config import Settings, get_settings
 from .errors import ImrError
 from .gold import FIELDS, GoldLetter, load_gold, match_items, normalise_field, squash
 from .models import Answer, DecisionSummary
+from .plain_checks import plain_report, produce_plain, score_plain_outcomes
 from .retrieve import retrieve_in
 
 __all__ = ["METRICS", "PRODUCERS", "REPORTERS", "LetterRun", "Miss", "QuestionRun", "Tally", "evaluate", "run_letter"]
@@ -236,12 +238,13 @@ METRICS: dict[str, Callable[[LetterRun], Tally]] = {
     "field_accuracy": score_fields,
     "answer_hit_rate": score_answers,
     "evidence_hit_rate": score_evidence,
+    "plain_outcome_accuracy": score_plain_outcomes,
 }
 # Extra product stages run on each letter after summarize and ask: `produce(run, settings)`.
-PRODUCERS: list[Callable[[LetterRun, Settings], None]] = []
+PRODUCERS: list[Callable[[LetterRun, Settings], None]] = [produce_plain]
 # Folder-level figures: `reporter(runs, per_letter) -> {name: value}` joins the report's top level
 # (a reporter may also fill per_letter rows). Names it lists under "lower_is_better" compare that way.
-REPORTERS: list[Callable[[list[LetterRun], list[dict]], dict]] = []
+REPORTERS: list[Callable[[list[LetterRun], list[dict]], dict]] = [plain_report]
 
 
 # --- the report -------------------------------------------------------------------------------

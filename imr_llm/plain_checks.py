@@ -266,6 +266,8 @@ def plain_report(runs, per_letter: list[dict] | None = None) -> dict:
             if m:
                 row["plain"] = {lang: {k: v for k, v in m[lang].items() if k != "summary"} for lang in m}
     return {
+        "lower_is_better": ["plain_grade_mean", "plain_grade_max", "plain_words_max", "plain_unsupported_numbers",
+                            "plain_llm_fallbacks"],
         "plain_grade_mean": mean(grades),
         "plain_grade_max": round(max(grades), 2) if grades else None,
         "plain_es_fernandez_huerta_mean": mean(eases),
