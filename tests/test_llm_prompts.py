@@ -17,7 +17,7 @@ from imr_llm.models import ItemDecision
 from imr_llm.parse import parse_letter
 from imr_llm.prompts import MissingVariables, PromptError, render
 
-from conftest import GOLD_LETTER
+from conftest import GOLD_LETTER, LETTERS
 from scripted_llm import draft_of
 
 
@@ -84,6 +84,16 @@ def test_grounding_reports_and_corrects_what_the_letter_does_not_say():
     assert [i.decision.value for i in items] == ["overturned"] and items[0].corrected
     assert items[0].reason == parsed.items[0].reason  # the letter's reason, with its span
     assert any("dropped" in n for n in notes) and any("the model said upheld" in n for n in notes)
+
+
+def test_items_the_model_leaves_out_are_kept_from_the_letter():
+    letter = load_letter(LETTERS / "t02_c_facet_pt.txt")
+    parsed = parse_letter(letter)
+    only_second = [ItemDecision.model_validate(draft_of(parsed)["items"][1])]
+    assert any("missing item(s): item 1" in p for p in summary_problems(only_second, parsed, letter.text))
+    items, notes = merge_summary(only_second, parsed, letter.text)
+    assert [(i.index, i.decision.value) for i in items] == [(1, "upheld"), (2, "overturned")]
+    assert items[0] == parsed.items[0] and any("item 1" in n and "missing" in n for n in notes)
 
 
 def test_answer_problems_reject_passages_that_were_not_given():
