@@ -227,10 +227,13 @@ def produce_plain(run, settings) -> None:
 
 def score_plain_outcomes(run):
     """A metric for `evaluate.METRICS`: gold items whose plain item (matched as the typed item is) states the
-    gold decision, typed and in the text, counted once per language."""
+    gold decision, typed and in the text, counted once per language. A letter that failed to load or parse
+    has no plain summary and is not counted here (decision_accuracy counts it)."""
     from .evaluate import Miss, Tally
 
     tally = Tally()
+    if run.summary is None:
+        return tally
     measured = run.extra.get("plain") or {}
     for lang in PLAIN_LANGS:
         plain = measured.get(lang, {}).get("summary")
