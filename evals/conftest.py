@@ -119,6 +119,8 @@ def pytest_terminal_summary(terminalreporter) -> None:
         shown = "-" if value is None else f"{value:.4f}"
         bound = f"   (floor {floor})" if floor is not None else f"   (ceiling {ceiling})" if ceiling is not None else ""
         write(f"{name:32} {shown}{bound}")
+    for name, why in (report.get("ragas_skipped") or {}).items():
+        write(f"{name:32} left out: {why}")
     questions = [miss_line(letter["letter"], m) for letter in report["per_letter"] for m in letter["misses"]
                  if m["metric"] in ("answer_hit_rate", "evidence_hit_rate")]
     if questions:

@@ -44,7 +44,8 @@ LLM_METRICS = ("ragas_faithfulness", "ragas_answer_relevancy")
 SKIPPED_OFFLINE = {
     "ragas_faithfulness": "needs an LLM: set --model or IMR_LLM_MODEL",
     "ragas_answer_relevancy": "needs an LLM (and embeddings): set --model or IMR_LLM_MODEL",
-    "ragas_llm_context_precision_recall": "ragas' LLM variants need an LLM; the non-LLM ones are reported",
+    "ragas_llm_context_precision_recall": "not run: the non-LLM variants against the passages holding the gold "
+                                          "evidence are reported instead (the LLM ones need a model)",
     "ragas_rouge": "ragas' RougeScore needs the rouge_score package, which is not installed",
 }
 
@@ -200,7 +201,7 @@ def score_runs(runs: list[LetterRun], settings: Settings, per_letter: list[dict]
         llm_values, errors = asyncio.run(_llm_scores(samples, llm or gateway_llm(settings), embeddings))
         for value, extra in zip(values, llm_values):
             value.update(extra)
-        for name in ("ragas_faithfulness", "ragas_answer_relevancy", "ragas_llm_context_precision_recall"):
+        for name in LLM_METRICS:
             skipped.pop(name, None)
     names = OFFLINE_METRICS + (LLM_METRICS if len(values) and LLM_METRICS[0] in values[0] else ())
     report: dict[str, Any] = {name: _mean([v.get(name) for v in values]) for name in names}
