@@ -73,7 +73,8 @@ def _item_regions(text: str, summary: DecisionSummary, headings: list[int]) -> l
         spans = basis + ([item.rationale.span] if item.rationale and item.rationale.span else [])
         start = _line_head(text, item.item.span.start) if item.item.span else min((s.start for s in spans), default=0)
         end = max([s.end for s in spans] + [item.decision.span.end if item.decision.span else start])
-        if not any(start < h < end for h in heads):
+        own = item.item.span.start if item.item.span else None
+        if not any(start < h < end for h in heads if h != own):  # _line_head may start before its own head
             regions.append((start, end, item))
             continue
         # Items announced apart from their rationale (e.g. ISSUE AT DISPUTE): chunk the parts.
