@@ -51,6 +51,17 @@ def tokenize(text: str) -> list[str]:
     return out
 
 
+# An item chunk is indexed with its decision in the words a reader asks with ("Which items were approved?").
+_DECISION_WORDS = {"upheld": "upheld denied", "overturned": "overturned approved authorized"}
+
+
+def lexical_text(item: str | None, decision: str | None, text: str) -> str:
+    """What BM25 indexes for a chunk: its item and decision words, then its text."""
+    if not item:
+        return text
+    return f"{item} {_DECISION_WORDS.get(decision or '', '')} {text}"
+
+
 class Filters(dict):
     """case_id / decision / guideline / letter_id; unset keys do not filter."""
 
@@ -113,7 +124,7 @@ def retrieve_in(question: str, chunks: list[Chunk], vectors: list[list[float]], 
     matrix = np.asarray([vectors[i] for i in keep], dtype=np.float32)
     query = np.asarray(embedder.embed([question])[0], dtype=np.float32)
     dense = (matrix @ query).tolist()
-    lexical = bm25(tokenize(question), [tokenize(f"{c.item or ''} {c.text}") for c in chunks])
+    lexical = bm25(tokenize(question), [tokenize(lexical_text(c.item, c.decision, c.text)) for c in chunks])
     return fuse(chunks, dense, lexical, k)
 
 
@@ -132,7 +143,7 @@ class CorpusLexicon:
         for chunk_id, text, meta in store.iter_chunk_records():
             self.ids.append(chunk_id)
             self.meta.append(meta)
-            corpus.append(tokenize(f"{meta.get('item', '')} {text}") or ["_"])
+            corpus.append(tokenize(lexical_text(meta.get("item"), meta.get("decision"), text)) or ["_"])
         self.size = len(self.ids)
         self.model = bm25s.BM25()
         if corpus:
