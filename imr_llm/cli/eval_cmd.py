@@ -26,8 +26,11 @@ def _print_report(report: dict) -> None:
     console.print(metrics)
     for name, why in (report.get("ragas_skipped") or {}).items():
         console.print(f"left out: {name}: {why}")
-    letters = Table("letter", *(name.removesuffix("_rate").removesuffix("_accuracy") for name in report["counts"]),
-                    "error", title="per letter")
+    letters = Table(title="per letter (hits/total)")
+    letters.add_column("letter", no_wrap=True, min_width=max((len(r["letter"]) for r in report["per_letter"]), default=6))
+    for name in report["counts"]:
+        letters.add_column(name.split("_")[0])  # decision, item, field, answer, evidence, ...
+    letters.add_column("error")
     for letter in report["per_letter"]:
         letters.add_row(letter["letter"], *(f"{c['hits']}/{c['total']}" for c in letter["counts"].values()),
                         letter["error"] or "")
