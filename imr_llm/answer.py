@@ -134,8 +134,9 @@ class _Context:
                 if re.search(r"\b\d+\s*(?:more\s+|additional\s+|total\s+)?(?:sessions?|visits?|treatments?|tablets?|pills?|"
                              r"capsules?|patches|hours?|days?|weeks?|months?|times?|injections?)\b|#\s*\d", sentence, re.I):
                     score += 1.0
-            if re.search(r"guideline\s*:\s*Decision\s+based|Upheld|Overturned|guidelines?\s+relied\s+upon", sentence):
-                score -= 1.0  # a heading line rarely answers anything but "which guideline"
+            if re.search(r"guideline\s*:\s*Decision\s+based|Upheld|Overturned|guidelines?\s+relied\s+upon|"
+                         r"\b(?:pages?|Chapter)\s+\d+", sentence):
+                score -= 1.0  # a heading or citation line rarely answers anything but "which guideline"
             if self.item is not None and sent.chunk.item_index == self.item.index:
                 score += 0.5
             rank = self.rank.get(sent.chunk.chunk_id)
@@ -322,7 +323,13 @@ def _extract_answer(ctx: _Context, intent: str, item: ItemDecision | None, passa
                                      + [p.chunk for p in passages[:4]])}
     pool = ctx.sentences(sorted(scope.values(), key=lambda c: c.start) or ctx.chunks)
     pattern = _NEEDED if intent == "needed" else None
-    best = ctx.best_sentences(pool, pattern, n=2, need_number=intent == "count")
+    if intent == "needed":  # what the reviewer says would be required: the rationales
+        rationale = [s for it in ([item] if item else ctx.summary.items) for s in _rationale_pool(ctx, it)]
+        pool = rationale or pool
+    if intent == "extract" and embedder is not None:
+        best = _dense_sentences(ctx, pool, embedder, threshold=0.0, lexical=True)
+    else:
+        best = ctx.best_sentences(pool, pattern, n=2, need_number=intent == "count")
     if not best:
         best = ctx.best_sentences(ctx.sentences(), pattern, n=2, need_number=intent == "count")
     if not best and embedder is not None and intent not in ("count",):
@@ -337,14 +344,25 @@ def _extract_answer(ctx: _Context, intent: str, item: ItemDecision | None, passa
     return lead + ctx.quote(best)
 
 
-def _dense_sentences(ctx: _Context, pool: list[_Sentence], embedder, threshold: float = 0.45) -> list[_Sentence]:
-    """Sentences close in meaning to the question when no word is shared (e.g. 'surgery' vs 'arthroscopy')."""
+def _dense_sentences(ctx: _Context, pool: list[_Sentence], embedder, threshold: float = 0.45,
+                     lexical: bool = False) -> list[_Sentence]:
+    """Sentences close in meaning to the question (e.g. 'surgery' vs 'arthroscopy'); with `lexical`,
+    shared words count too, and a sentence needs one or the other to be chosen."""
+    pool = pool[:60]
     if not pool:
         return []
     vectors = embedder.embed([ctx.question] + [s.text(ctx.text) for s in pool])
     query = vectors[0]
-    scored = sorted(((sum(a * b for a, b in zip(query, v)), s) for v, s in zip(vectors[1:], pool)), key=lambda x: -x[0])
-    return [s for score, s in scored[:1] if score >= threshold]
+    q = _expand(ctx.question) - _GENERIC - {"why", "what", "how"}
+    scored = []
+    for vector, sent in zip(vectors[1:], pool):
+        similarity = sum(a * b for a, b in zip(query, vector))
+        shared = len(q & set(tokenize(ctx.text[sent.start : sent.end]))) if lexical else 0
+        if similarity < 0.45 and not shared:
+            continue
+        scored.append((similarity + 0.15 * shared, sent))
+    scored.sort(key=lambda x: -x[0])
+    return [s for score, s in scored[:2] if score >= threshold]
 
 
 def answer_corpus(question: str, passages: list[Passage]) -> Answer:

@@ -23,7 +23,8 @@ __all__ = ["Filters", "retrieve", "retrieve_in", "tokenize"]
 RRF_K = 60
 _STOP = frozenset(
     "a an and are as at be by for from has have he her his how in is it its of on or she that the this to was were "
-    "what when which who why will with did does do i my me per any".split()
+    "what when which who why will with did does do i my me per any after before about into than then there their "
+    "they them these those been being also such can could would should may might".split()
 )
 _TOKEN = re.compile(r"[a-z0-9]+(?:[/.-][a-z0-9]+)*")
 
@@ -33,6 +34,8 @@ def _stem(token: str) -> str:
         return token[:-3]
     if len(token) > 4 and token.endswith("ed") and not token.endswith("eed"):
         return token[:-2]
+    if len(token) > 5 and token.endswith("ies"):
+        return token[:-3] + "y"
     if len(token) > 4 and token.endswith("s") and not token.endswith("ss"):
         return token[:-1]
     return token

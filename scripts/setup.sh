@@ -22,7 +22,7 @@ if ! python -c "import torch" >/dev/null 2>&1; then
   echo "installing torch 2.13.0 (CPU)" >&2
   pip_install "torch==2.13.0"
 fi
-if ! python -c "import imr_llm, gradio, ragas, playwright" >/dev/null 2>&1 || [ pyproject.toml -nt .venv/.imr-installed ]; then
+if [ ! -f .venv/.imr-installed ] || [ pyproject.toml -nt .venv/.imr-installed ] || ! python -c "import imr_llm, gradio, playwright" >/dev/null 2>&1; then
   echo "installing imr-llm and its extras (a few minutes the first time)" >&2
   pip_install -e ".[ui,evals,test]"
   touch .venv/.imr-installed

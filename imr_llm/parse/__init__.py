@@ -60,11 +60,8 @@ def _split_by_items(text: str, section: Section, names: list[str]) -> list[tuple
             continue
         if match["num"] and 1 <= int(match["num"]) <= len(names):
             starts.append((match.start(), int(match["num"]) - 1))
-        elif match["name"]:
-            for i, name in enumerate(names):
-                if same_item(clean_value(match["name"]), name):
-                    starts.append((match.start(), i))
-                    break
+        elif match["name"] and (index := _label_item(clean_value(match["name"]), names)) is not None:
+            starts.append((match.start(), index))
     parts: list[tuple[int, int] | None] = [None] * len(names)
     for j, (pos, index) in enumerate(starts):
         end = starts[j + 1][0] if j + 1 < len(starts) else section.end
@@ -76,10 +73,25 @@ def _split_by_items(text: str, section: Section, names: list[str]) -> list[tuple
 def _skip_item_label(text: str, start: int, end: int, name: str) -> int:
     """Skip a leading "1. Norco 10/325mg #120:" label of an item's part of a shared section."""
     match = re.match(r"[ \n]*(?:\d{1,2}[.)])?[ ]*(?P<label>[^\n:]{0,160}):", text[start:end])
-    if match and (not match["label"].strip() or same_item(clean_value(match["label"]), name)):
+    if match and (not match["label"].strip() or _label_item(clean_value(match["label"]), [name]) == 0):
         return start + match.end()
     match = re.match(r"[ \n]*\d{1,2}[.)]", text[start:end])
     return start + match.end() if match else start
+
+
+def _label_item(label: str, names: list[str]) -> int | None:
+    """The item a short label ("Naproxen", "Home exercise kit") names: all its words are the item's."""
+    words = set(re.findall(r"[a-z0-9]+", label.lower())) - {"the", "a", "an", "request", "for"}
+    if not words or len(label) > 120:
+        return None
+    best, best_score = None, 0
+    for i, name in enumerate(names):
+        if same_item(label, name):
+            return i
+        item_words = set(re.findall(r"[a-z0-9]+", name.lower()))
+        if words <= item_words and len(words) > best_score:
+            best, best_score = i, len(words)
+    return best
 
 
 def _item_blocks(text: str, sections: list[Section], groups: list[list[Announcement]], names: list[str]):
@@ -126,16 +138,22 @@ def parse_letter(letter: Letter) -> DecisionSummary:
                             span=Span(start=head.decision_start, end=head.decision_end))
         g_span = reviewer_guideline_span(text, b_start, b_end)
         if g_span is None and shared_guidelines:
-            g_span = shared_guidelines[index - 1] or (by_name["guidelines"].start, by_name["guidelines"].end)
+            g_span = shared_guidelines[index - 1] if any(shared_guidelines) else (by_name["guidelines"].start,
+                                                                                  by_name["guidelines"].end)
         guidelines = find_guidelines(text, *g_span) if g_span else []
         if not guidelines:
             guidelines = find_guidelines(text, b_start, b_end)
         guideline_text = ground(text, *g_span) if g_span and g_span[1] - g_span[0] > 2 else None
         r_span = (b_start, b_end)
+        rationale = None
         if shared_rationale and len(clean_value(text[b_start:b_end])) < 40:
-            r_span = shared_rationale[index - 1] or (by_name["rationale"].start, by_name["rationale"].end)
-            r_span = (_skip_item_label(text, *r_span, names[index - 1]), r_span[1])
-        rationale = find_rationale(text, *r_span)
+            # The rationale section holds every item's rationale: this item's part, or none if it has none.
+            part = shared_rationale[index - 1] if any(shared_rationale) else (by_name["rationale"].start,
+                                                                              by_name["rationale"].end)
+            if part:
+                rationale = find_rationale(text, _skip_item_label(text, *part, names[index - 1]), part[1])
+        else:
+            rationale = find_rationale(text, *r_span)
         if not guidelines and rationale and rationale.span:
             guidelines = find_guidelines(text, rationale.span.start, rationale.span.end)
         items.append(ItemDecision(index=index, item=item, decision=decision, guidelines=guidelines,

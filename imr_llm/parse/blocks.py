@@ -82,7 +82,8 @@ _WHY_CUES = re.compile(
 _CONCLUSION = re.compile(
     r"\b(?:therefore|thus|accordingly|consequently|as\s+such)\b.*\b(?:medically\s+necessary|not\s+necessary|recommended)\b"
     r"|recommendation\s+is\s+for\s+(?:authorization|denial)|(?:is|are)\s+(?:not\s*)?medically\s*necessary\s*(?:and\s+appropriate)?\.?$"
-    r"|^(?:the\s+)?request\s+(?:is|was)\s+(?:not\s*)?(?:medically\s*necessary|certified|supported)",
+    r"|^(?:the\s+)?request\s+(?:is|was)\s+(?:not\s*)?(?:medically\s*necessary|certified|supported)"
+    r"|^\s*(?:(?:it\s+is|is)\s+)?(?:not\s*)?medically\s*necessary\.?\s*$",
     re.I,
 )
 
@@ -106,7 +107,7 @@ def pick_reason(text: str, rationale: Grounded | None) -> Grounded | None:
             score += 1.5
         if _CONCLUSION.search(sentence):
             score -= 1.2
-        if len(sentence) < 25:
+        if len(clean_value(sentence)) < 25:
             score -= 1.0
         if _PATIENT.search(sentence):
             score += 0.8
