@@ -148,6 +148,7 @@ class CorpusLexicon:
             self.meta.append(meta)
             corpus.append(tokenize(lexical_text(meta.get("item"), meta.get("decision"), text)) or ["_"])
         self.size = len(self.ids)
+        self._columns: dict[str, np.ndarray] = {}
         self.model = bm25s.BM25()
         if corpus:
             self.model.index(corpus, show_progress=False)
@@ -161,30 +162,36 @@ class CorpusLexicon:
                 lexicon = cls._cache[key] = cls(store)
             return lexicon
 
+    def _column(self, key: str) -> np.ndarray:
+        """One metadata field of every chunk as an array, built on first use."""
+        column = self._columns.get(key)
+        if column is None:
+            column = self._columns[key] = np.array([m.get(key) for m in self.meta], dtype=object)
+        return column
+
+    def mask(self, filters: Filters) -> np.ndarray:
+        """Which chunks the filters keep: column comparisons, not a Python test per chunk."""
+        mask = np.ones(self.size, dtype=bool)
+        for key in ("case_id", "letter_id", "decision"):
+            if filters.get(key):
+                mask &= self._column(key) == filters[key]
+        if filters.get("guideline"):
+            mask &= self._column(f"g_{filters['guideline'].lower()}") == True  # noqa: E712 - object array
+        return mask
+
     def top(self, question: str, filters: Filters, k: int) -> list[tuple[str, float]]:
         tokens = [t for t in tokenize(question) if t in self.model.vocab_dict] if self.size else []
         if not tokens:
             return []
         mask = None
         if any(filters.values()):
-            mask = np.fromiter((_meta_matches(m, filters) for m in self.meta), dtype=bool, count=self.size)
+            mask = self.mask(filters)
             if not mask.any():
                 return []
         scores = self.model.get_scores(tokens, weight_mask=mask.astype(np.float32) if mask is not None else None)
-        best = np.argsort(-scores)[:k]
+        best = np.argpartition(-scores, k)[:k] if k < len(scores) else np.arange(len(scores))  # O(n), not a full sort
+        best = best[np.argsort(-scores[best])]
         return [(self.ids[i], float(scores[i])) for i in best if scores[i] > 0]
-
-
-def _meta_matches(meta: dict, filters: Filters) -> bool:
-    if filters.get("case_id") and meta.get("case_id") != filters["case_id"]:
-        return False
-    if filters.get("letter_id") and meta.get("letter_id") != filters["letter_id"]:
-        return False
-    if filters.get("decision") and meta.get("decision") != filters["decision"]:
-        return False
-    if filters.get("guideline") and not meta.get(f"g_{filters['guideline'].lower()}"):
-        return False
-    return True
 
 
 def retrieve(store: LetterStore, question: str, k: int = 6, filters: Filters | None = None,
