@@ -199,9 +199,11 @@ def _measure(args, work: Path, settings, manifest, files: list[Path], gold: list
         retrieve(store, question, k=6)
     case_ms = _timed(lambda c=c, q=q: retrieve(store, q, k=6, filters=Filters(case_id=c)) for c, q in case_qs)
     corpus_ms = _timed(lambda q=q: retrieve(store, q, k=6) for _, q in corpus_qs)
+    decision_ms = _timed(lambda q=q: retrieve(store, q, k=6, filters=Filters(decision="overturned")) for _, q in corpus_qs)
     report["retrieval"] = {"letters": len(files) + len(gold), "chunks": store.chunks.count(),
                            "lexicon_build_s": round(lexicon_seconds, 2), "lexicon_size": lexicon.size,
-                           "case": percentiles(case_ms), "corpus": percentiles(corpus_ms)}
+                           "case": percentiles(case_ms), "corpus": percentiles(corpus_ms),
+                           "corpus_overturned": percentiles(decision_ms)}
 
     log("summarize and ask latency")
     sample = rng.sample(files, min(args.summaries, len(files)))
