@@ -268,12 +268,18 @@ def _why_answer(ctx: _Context, item: ItemDecision) -> str:
     chosen: list[_Sentence] = []
     if item.reason and item.reason.span:
         chosen = [s for s in pool if s.start <= item.reason.span.start < s.end][:1]
+    extra: list[_Sentence] = []
     for sent in ctx.best_sentences([s for s in pool if s not in chosen], _WHY, n=3, floor=0.5):
-        if sum(s.end - s.start for s in chosen) > 450:
+        if len(extra) >= 3 or sum(s.end - s.start for s in chosen + extra) + sent.end - sent.start > 600:
             break
         if not _FORMULA.search(ctx.text[sent.start : sent.end]):
-            chosen.append(sent)
-    return f"{head} The reviewer's reason: {ctx.quote(chosen)}" if chosen else head
+            extra.append(sent)
+    if not chosen:
+        chosen, extra = extra[:1], extra[1:]
+    if not chosen:
+        return head
+    text = f"{head} The reviewer's reason: {ctx.quote(chosen)}"
+    return text + (f" The rationale also says: {ctx.quote(extra)}" if extra else "")
 
 
 def answer_offline(question: str, text: str, summary: DecisionSummary, chunks: list[Chunk],
