@@ -127,8 +127,8 @@ class LetterStore:
             part = chunks[i : i + _PAGE]
             self.chunks.upsert(ids=[c.chunk_id for c in part], documents=[c.text for c in part],
                                embeddings=vectors[i : i + _PAGE], metadatas=[_flags(c) for c in part])
-        self.letters.upsert(ids=ids, documents=docs, embeddings=one,
-                            metadatas=[letter_meta(l, s, "complete") for l, s, _ in batch])
+        # Only the status changes: an update of that one key (merged) rewrites no text or summary.
+        self.letters.update(ids=ids, metadatas=[{"status": "complete"} for _ in ids])
 
     def repair(self) -> int:
         """Remove letters (and their chunks) that a killed ingest left pending; returns how many."""
