@@ -32,11 +32,11 @@ def fixed_chunks(text: str, size: int = SIZE, overlap: int = OVERLAP) -> list[tu
 class NaiveRag:
     """Its own collection on the product store's Chroma client (embedded folder or server)."""
 
-    def __init__(self, store: LetterStore, batch_letters: int = 32):
+    def __init__(self, store: LetterStore, batch_letters: int = 32, embedder=None, suffix: str = ""):
         store.chunks  # connect
-        self.embedder = store.embedder
+        self.embedder = embedder or store.embedder
         self.batch_letters = batch_letters
-        name = f"{store.settings.collection}-naive-{slug(self.embedder.name)}"
+        name = f"{store.settings.collection}-naive{suffix}-{slug(self.embedder.name)}"
         self.collection = store._client.get_or_create_collection(name, metadata={"hnsw:space": "cosine"},
                                                                  embedding_function=None)
 

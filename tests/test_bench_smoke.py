@@ -83,8 +83,7 @@ def test_memory_store_and_quality(report):
     assert 100 < report["memory"]["peak_rss_mb_ingest"] <= report["memory"]["peak_rss_mb"]
     assert report["store"]["ours_bytes"] > 0 and report["store"]["baseline_bytes"] > 0
     questions = sum(len(json.loads((GOLD / f"{n}.gold.json").read_text())["questions"]) for n in GOLD_SUBSET)
-    for side in ("ours", "baseline"):
-        quality = report["quality"][side]
+    for quality in (report["quality"]["ours"], report["quality"]["baseline"], report["baseline"]["quality_256_tokens"]):
         assert quality["questions"] == questions
         assert 0 <= quality["hits"] <= questions and quality["hit_at_5"] == round(quality["hits"] / questions, 4)
     assert report["ask"]["answered"] > 0
