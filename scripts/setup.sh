@@ -20,11 +20,11 @@ pip_install() {  # quiet on success, the whole log on failure
 # torch first, pinned: on these machines `torch==2.13.0` is a CPU build on local disk; a range would pull CUDA.
 if ! python -c "import torch" >/dev/null 2>&1; then
   echo "installing torch 2.13.0 (CPU)" >&2
-  pip_install "torch==2.13.0"
+  pip_install -c requirements/constraints.txt "torch==2.13.0"
 fi
 if [ ! -f .venv/.imr-installed ] || [ pyproject.toml -nt .venv/.imr-installed ] || ! python -c "import imr_llm, gradio, playwright" >/dev/null 2>&1; then
   echo "installing imr-llm and its extras (a few minutes the first time)" >&2
-  pip_install -e ".[ui,evals,test]"
+  pip_install -c requirements/constraints.txt -e ".[ui,evals,test]"
   touch .venv/.imr-installed
 fi
 python -c "import imr_llm, torch; print('imr-llm ready (torch', torch.__version__ + ')')" >&2
