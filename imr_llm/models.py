@@ -67,6 +67,7 @@ class Letter(BaseModel):
     letter_id: str = Field(description="sha256 of the normalised text, first 16 hex digits")
     source: str = Field(description="file path or name the letter was read from")
     text: str
+    ocr: bool = Field(False, description="the text was read by OCR from scanned pages, not from a text layer")
 
 
 class ItemDecision(BaseModel):
@@ -110,6 +111,14 @@ class DecisionSummary(BaseModel):
     diagnoses: list[Grounded[str]] = Field(default_factory=list)
     items: list[ItemDecision] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list, description="corrections, fallbacks and warnings")
+    needs_review: bool = Field(False, description="a person should read the letter: the reader was unsure")
+    review_reasons: list[str] = Field(default_factory=list, description="why the summary needs review, one line each")
+
+    def flag(self, reason: str) -> None:
+        """Mark the summary for review by a person, saying why (each reason once)."""
+        self.needs_review = True
+        if reason not in self.review_reasons:
+            self.review_reasons.append(reason)
 
     @computed_field  # type: ignore[prop-decorator]
     @property
