@@ -9,17 +9,23 @@ from pathlib import Path
 from . import answer as answer_lib
 from .chunk import chunk_letter
 from .config import Settings, get_settings
-from .errors import ImrError
+from .errors import ImrError, LoadError
 from .index import LetterStore, embedding_text
 from .load import iter_letter_files, load_letter
 from .models import Answer, Chunk, DecisionSummary, Letter
 from .parse import parse_letter
-from .retrieve import Filters, retrieve, retrieve_in
+from .retrieve import Filters, lexical_prefilter, retrieve, retrieve_in
 
-__all__ = ["IngestResult", "ask", "cases", "ingest", "open_store", "resolve", "summarize"]
+__all__ = ["MAX_LETTER_CHARS", "IngestResult", "ask", "cases", "ingest", "open_store", "resolve", "summarize"]
+
+# A letter's text is read, indexed and asked up to this size (real IMR letters run 5-50 thousand
+# characters); at the cap, ingest takes seconds on two cores, not minutes (see README, Configuration).
+MAX_LETTER_CHARS = 1_000_000
+# A question ranks at most this many chunks of one letter: a cheap lexical prefilter picks them.
+QUESTION_CHUNKS = 300
 
 _stores: dict[tuple, LetterStore] = {}
-_vectors: dict[tuple[str, str], tuple[list[str], list]] = {}  # (letter id, embedder) -> (chunk ids, vectors)
+_vectors: dict[tuple[str, str], list[float]] = {}  # (embedder, chunk id) -> vector of a letter read from a file
 
 
 def open_store(settings: Settings | None = None) -> LetterStore:
@@ -31,11 +37,18 @@ def open_store(settings: Settings | None = None) -> LetterStore:
     return _stores[key]
 
 
+def _within_cap(letter: Letter) -> Letter:
+    if len(letter.text) > MAX_LETTER_CHARS:
+        raise LoadError(letter.source, f"letter text is {len(letter.text):,} characters, over the "
+                                       f"{MAX_LETTER_CHARS:,}-character limit")
+    return letter
+
+
 def resolve(source: str | Path, settings: Settings | None = None) -> tuple[Letter, DecisionSummary, LetterStore | None]:
     """A letter and its summary from a file path, or from the store by case number / letter id."""
     path = Path(source)
     if path.is_file() or path.suffix.lower() in (".txt", ".pdf"):
-        letter = load_letter(path)
+        letter = _within_cap(load_letter(path))
         return letter, parse_letter(letter), None
     store = open_store(settings)
     letter, summary = store.find(str(source))
@@ -53,21 +66,28 @@ def summarize(source: str | Path, *, model: str | None = None, settings: Setting
     return summary
 
 
-def _case_context(source: str | Path, settings: Settings) -> tuple[Letter, DecisionSummary, list[Chunk], list]:
+def _case_context(source: str | Path, settings: Settings,
+                  question: str | None = None) -> tuple[Letter, DecisionSummary, list[Chunk], list]:
+    """A letter, its summary, its chunks and their vectors: a stored letter's own (never embedded again),
+    a file's embedded once per process. With a question, a long letter's chunks are first narrowed to
+    the QUESTION_CHUNKS a lexical prefilter ranks best, so that the work per question is bounded."""
     letter, summary, store = resolve(source, settings)
-    if store is not None:
-        chunks, vectors = store.case_chunks(summary.case_id)
-        chunks = [c for c in chunks if c.letter_id == letter.letter_id] or chunks
-        if len(chunks) == len(vectors):
-            return letter, summary, chunks, vectors
-    chunks = chunk_letter(letter, summary)
-    embedder = open_store(settings).embedder
-    key, ids = (letter.letter_id, embedder.name), [c.chunk_id for c in chunks]
-    if _vectors.get(key, ([], []))[0] != ids:  # a letter's chunks are embedded once per process
-        if len(_vectors) >= 64:
+    chunks, vectors = store.case_chunks(summary.case_id, letter.letter_id) if store is not None else ([], [])
+    if not chunks or len(chunks) != len(vectors):
+        chunks, vectors = chunk_letter(letter, summary), []
+    if question is not None and len(chunks) > QUESTION_CHUNKS:
+        keep = lexical_prefilter(question, chunks, QUESTION_CHUNKS)
+        chunks, vectors = [chunks[i] for i in keep], [vectors[i] for i in keep] if vectors else []
+    if not vectors:
+        embedder = open_store(settings).embedder
+        missing = [c for c in chunks if (embedder.name, c.chunk_id) not in _vectors]
+        if len(_vectors) + len(missing) > 20_000:
             _vectors.clear()
-        _vectors[key] = (ids, embedder.embed([embedding_text(c) for c in chunks]))
-    return letter, summary, chunks, _vectors[key][1]
+            missing = chunks
+        for chunk, vector in zip(missing, embedder.embed([embedding_text(c) for c in missing])):
+            _vectors[(embedder.name, chunk.chunk_id)] = vector
+        vectors = [_vectors[(embedder.name, c.chunk_id)] for c in chunks]
+    return letter, summary, chunks, vectors
 
 
 def ask(source: str | Path | None, question: str, *, k: int = 6, model: str | None = None,
@@ -79,7 +99,7 @@ def ask(source: str | Path | None, question: str, *, k: int = 6, model: str | No
         scope = Filters(filters) if filters else answer_lib.corpus_filters(question)
         passages = retrieve(store, question, k=k, filters=scope)
         return answer_lib.answer_corpus(question, passages)
-    letter, summary, chunks, vectors = _case_context(source, settings)
+    letter, summary, chunks, vectors = _case_context(source, settings, question)
     embedder = open_store(settings).embedder
     passages = retrieve_in(question, chunks, vectors, embedder, k=k, filters=Filters(filters or {}))
     if settings.llm_model:
@@ -100,10 +120,15 @@ class IngestResult:
 
 
 def ingest(paths: Iterable[str | Path], *, settings: Settings | None = None, batch_size: int = 32,
-           on_result: Callable[[IngestResult], None] | None = None) -> list[IngestResult]:
-    """Ingest letter files and folders; a bad file is reported and skipped, the rest go on."""
+           on_result: Callable[[IngestResult], None] | None = None,
+           on_wait: Callable[[str], None] | None = None) -> list[IngestResult]:
+    """Ingest letter files and folders; a bad file is reported and skipped, the rest go on.
+
+    Each batch is written holding the store's write lock (`on_wait` hears it when another writer
+    holds it); a letter is reported "added" only once it is stored complete. A store that cannot be
+    written (read-only, disk full, another writer past IMR_WRITE_WAIT) raises StoreError, and the
+    letters of the failed batch are not kept."""
     store = open_store(settings)
-    store.repair()
     results: list[IngestResult] = []
     pending: list[tuple[Path, Letter, DecisionSummary, list[Chunk]]] = []
 
@@ -115,22 +140,16 @@ def ingest(paths: Iterable[str | Path], *, settings: Settings | None = None, bat
     def flush() -> None:
         if not pending:
             return
-        done = store.complete_ids([letter.letter_id for _, letter, _, _ in pending])
-        fresh, seen = [], set()
+        written = store.add([(letter, summary, chunks) for _, letter, summary, chunks in pending], on_wait)
         for path, letter, summary, chunks in pending:
-            if letter.letter_id in done or letter.letter_id in seen:
-                report(IngestResult(str(path), "unchanged", summary.case_id, len(summary.items), len(chunks)))
-            else:
-                seen.add(letter.letter_id)
-                fresh.append((path, letter, summary, chunks))
-        store.write([(letter, summary, chunks) for _, letter, summary, chunks in fresh])
-        for path, _, summary, chunks in fresh:
-            report(IngestResult(str(path), "added", summary.case_id, len(summary.items), len(chunks)))
+            status = "added" if letter.letter_id in written else "unchanged"
+            written.discard(letter.letter_id)  # the same letter twice in a batch: added once
+            report(IngestResult(str(path), status, summary.case_id, len(summary.items), len(chunks)))
         pending.clear()
 
     for path in iter_letter_files(paths):
         try:
-            letter = load_letter(path)
+            letter = _within_cap(load_letter(path))
             summary = parse_letter(letter)
             pending.append((path, letter, summary, chunk_letter(letter, summary)))
         except ImrError as exc:

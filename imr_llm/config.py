@@ -9,6 +9,8 @@
 | LLM model | IMR_LLM_MODEL | unset: the offline engine |
 | LLM API base | IMR_LLM_API_BASE | the provider's own |
 | LLM timeout / deadline | IMR_LLM_TIMEOUT / IMR_LLM_DEADLINE | 30 s per call / 90 s overall |
+| wait for another writer | IMR_WRITE_WAIT | 600 s, then the ingest fails with one line |
+| a server writer's lease | IMR_WRITE_LEASE | 900 s: a pending letter older than this, on a Chroma server, is repaired |
 """
 
 from __future__ import annotations
@@ -45,6 +47,8 @@ class Settings:
     llm_api_base: str | None = None
     llm_timeout: float = 30.0
     llm_deadline: float = 90.0
+    write_wait: float = 600.0
+    write_lease: float = 900.0
     extra: dict = field(default_factory=dict)
 
     @property
@@ -86,6 +90,8 @@ def get_settings(**overrides) -> Settings:
         llm_api_base=env.get("IMR_LLM_API_BASE") or None,
         llm_timeout=_float_env("IMR_LLM_TIMEOUT", 30.0),
         llm_deadline=_float_env("IMR_LLM_DEADLINE", 90.0),
+        write_wait=_float_env("IMR_WRITE_WAIT", 600.0),
+        write_lease=_float_env("IMR_WRITE_LEASE", 900.0),
     )
     given = {k: v for k, v in overrides.items() if v is not None}
     if "home" in given:

@@ -215,3 +215,16 @@ def retrieve(store: LetterStore, question: str, k: int = 6, filters: Filters | N
     lexical_score = dict(lexical)
     return fuse(chunks, [dense_score.get(c.chunk_id, -1.0) for c in chunks],
                 [lexical_score.get(c.chunk_id, 0.0) for c in chunks], k)
+
+
+def lexical_prefilter(question: str, chunks: list[Chunk], limit: int) -> list[int]:
+    """Indices of at most `limit` chunks to rank for a question, in letter order: every item chunk
+    (decisions live there) up to half the limit, then the chunks BM25 scores best."""
+    items = [i for i, c in enumerate(chunks) if c.item_index is not None][: limit // 2]
+    scores = bm25(tokenize(question), [tokenize(lexical_text(c.item, c.decision, c.text)) for c in chunks])
+    taken = set(items)
+    for i in sorted(range(len(chunks)), key=lambda i: -scores[i]):
+        if len(taken) >= limit:
+            break
+        taken.add(i)
+    return sorted(taken)
