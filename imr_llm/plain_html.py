@@ -1,9 +1,10 @@
-"""A plain summary as one printable HTML page with large type: `plain_page(plain) -> str` (pure)."""
+"""A plain summary as one printable HTML page with large type: `plain_page(plain) -> str` (pure).
+
+Every element is built by `imr_llm.markup`, which escapes the letter's text (item names and quotes)."""
 
 from __future__ import annotations
 
-import html
-
+from .markup import Html, document, element, join
 from .plain import PlainSummary, phrases
 
 __all__ = ["plain_page"]
@@ -40,41 +41,36 @@ dl.words dd{margin:0}
 """
 
 
-def _e(text: str) -> str:
-    return html.escape(text, quote=True)
+def _item(item, labels: dict[str, str]) -> Html:
+    quotes = list(dict.fromkeys(s.quote for s in item.sources if s.quote))
+    return element(
+        "section",
+        element("p", item.item, class_="what"),
+        element("p", element("span", item.outcome.upper(), class_="outcome")),
+        element("p", element("b", f"{labels['why']}:"), " ", " ".join(item.why)),
+        *(element("p", f"{labels['source']}: “{quote}”", class_="source") for quote in quotes),
+        class_=f"item {'yes' if item.approved else 'no'}", id=f"item-{item.index}")
 
 
-def plain_page(plain: PlainSummary, *, max_terms: int = 8) -> str:
+def plain_page(plain: PlainSummary, *, max_terms: int = 8) -> Html:
     """The whole page: title, introduction, one box per item (outcome in large letters, why, the letter's
     sentence it rests on), what the words mean, next steps, and the letter's jargon explained."""
     labels = _LABELS.get(plain.lang, _LABELS["en"])
     words = phrases(plain.lang)
     title = plain.text.splitlines()[0] if plain.text else plain.title
-    out = [f"<h1>{_e(title)}</h1>"]
-    out += [f"<p>{_e(line)}</p>" for line in words["intro"]]
-    for item in plain.items:
-        kind = "yes" if item.approved else "no"
-        out.append(f'<section class="item {kind}" id="item-{item.index}">')
-        out.append(f'<p class="what">{_e(item.item)}</p>')
-        out.append(f'<p><span class="outcome">{_e(item.outcome.upper())}</span></p>')
-        out.append(f"<p><b>{labels['why']}:</b> {_e(' '.join(item.why))}</p>")
-        quotes = list(dict.fromkeys(s.quote for s in item.sources if s.quote))
-        for quote in quotes:
-            out.append(f'<p class="source">{labels["source"]}: “{_e(quote)}”</p>')
-        out.append("</section>")
-    out.append(f"<p>{_e(words['meaning'])}</p>")
-    out.append(f"<h2>{_e(words['next'].rstrip(':'))}</h2><ul>")
-    out += [f"<li>{_e(step)}</li>" for step in plain.next_steps]
-    out.append("</ul>")
+    out: list[object] = [element("h1", title)]
+    out += [element("p", line) for line in words["intro"]]
+    out += [_item(item, labels) for item in plain.items]
+    out.append(element("p", words["meaning"]))
+    out.append(element("h2", words["next"].rstrip(":")))
+    out.append(element("ul", *(element("li", step) for step in plain.next_steps)))
     terms = [t for t in plain.glossary if t["term"] not in ("upheld", "overturned")][:max_terms]
     if terms:
-        out.append(f"<h2>{labels['words']}</h2><dl class=\"words\">")
-        out += [f"<dt>{_e(t['term'])}</dt><dd>{_e(t['plain'])}: {_e(t['meaning'])}</dd>" for t in terms]
-        out.append("</dl>")
-    meta = f"{labels['engine']}: imr-llm ({_e(plain.engine)}) · {_e(plain.case_id)}"
+        out.append(element("h2", labels["words"]))
+        out.append(element("dl", *(join([element("dt", t["term"]), element("dd", f"{t['plain']}: {t['meaning']}")])
+                                   for t in terms), class_="words"))
+    meta = f"{labels['engine']}: imr-llm ({plain.engine}) · {plain.case_id}"
     if plain.notes:
-        meta += f" · {labels['notes']}: " + "; ".join(_e(n) for n in plain.notes)
-    out.append(f'<p class="meta">{meta}</p>')
-    return (f"<!doctype html><html lang=\"{_e(plain.lang)}\"><head><meta charset=\"utf-8\">"
-            f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-            f"<title>{_e(title)}</title><style>{_STYLE}</style></head><body>{''.join(out)}</body></html>")
+        meta += f" · {labels['notes']}: " + "; ".join(plain.notes)
+    out.append(element("p", meta, class_="meta"))
+    return document(title, join(out), style=_STYLE, lang=plain.lang)

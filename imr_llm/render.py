@@ -1,17 +1,17 @@
 """Presenting results: letter text with highlighted spans (HTML), shared by the CLI and the UI.
 
 `highlight_html` is a pure function from text and spans to an HTML string, so any
-front end can embed it.
+front end can embed it. Every element is built by `imr_llm.markup`, which escapes the letter's text.
 """
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 
+from .markup import Html, document, element, join
 from .models import Answer, DecisionSummary, Span
 
-__all__ = ["Highlight", "answer_highlights", "highlight_html", "page_html", "summary_highlights"]
+__all__ = ["Highlight", "answer_highlights", "answer_page", "highlight_html", "page_html", "summary_highlights"]
 
 
 @dataclass(frozen=True)
@@ -29,10 +29,11 @@ _STYLE = """
 .imr-letter mark.overturned{background:#c3f0c8}
 .imr-letter mark.field{background:#d0e4ff}
 .imr-letter mark sup{font-size:10px;color:#333;margin-left:1px}
+.imr-answer{white-space:pre-wrap}
 """
 
 
-def highlight_html(text: str, highlights: list[Highlight], *, context: int | None = None) -> str:
+def highlight_html(text: str, highlights: list[Highlight], *, context: int | None = None) -> Html:
     """The letter as HTML with each span in a <mark>; overlapping spans keep the earlier one.
 
     With `context`, only the text within that many characters of a highlight is shown.
@@ -44,7 +45,7 @@ def highlight_html(text: str, highlights: list[Highlight], *, context: int | Non
         if chosen and h.span.start < chosen[-1].span.end:
             continue
         chosen.append(h)
-    out: list[str] = []
+    out: list[object] = []
     pos = 0
     first = True
     for h in chosen:
@@ -52,18 +53,18 @@ def highlight_html(text: str, highlights: list[Highlight], *, context: int | Non
         if context is not None:
             start = max(pos, h.span.start - context)
             if start > pos or first and start > 0:
-                out.append('<span class="gap">…\n</span>')
-        out.append(html.escape(text[start : h.span.start]))
-        label = f"<sup>{html.escape(h.label)}</sup>" if h.label else ""
-        out.append(f'<mark class="{h.kind}" id="span-{h.span.start}-{h.span.end}" data-start="{h.span.start}" '
-                   f'data-end="{h.span.end}">{html.escape(text[h.span.start : h.span.end])}{label}</mark>')
+                out.append(element("span", "…\n", class_="gap"))
+        out.append(text[start : h.span.start])
+        label = element("sup", h.label) if h.label else ""
+        out.append(element("mark", text[h.span.start : h.span.end], label, class_=h.kind,
+                           id=f"span-{h.span.start}-{h.span.end}", data_start=h.span.start, data_end=h.span.end))
         pos = h.span.end
         first = False
     tail_end = len(text) if context is None else min(len(text), pos + context)
-    out.append(html.escape(text[pos:tail_end]))
+    out.append(text[pos:tail_end])
     if tail_end < len(text):
-        out.append('<span class="gap">\n…</span>')
-    return f'<div class="imr-letter">{"".join(out)}</div>'
+        out.append(element("span", "\n…", class_="gap"))
+    return element("div", join(out), class_="imr-letter")
 
 
 def answer_highlights(answer: Answer) -> list[Highlight]:
@@ -86,11 +87,17 @@ def summary_highlights(summary: DecisionSummary) -> list[Highlight]:
     return marks
 
 
-def page_html(title: str, body: str) -> str:
-    """A standalone printable page around an HTML fragment."""
-    return (f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
-            f"<style>body{{max-width:60rem;margin:2rem auto;font-family:system-ui,sans-serif}}{_STYLE}</style>"
-            f"</head><body><h1>{html.escape(title)}</h1>{body}</body></html>")
+def page_html(title: str, body: Html) -> Html:
+    """A standalone printable page around an HTML fragment (built by `highlight_html` or `imr_llm.markup`)."""
+    return document(title, join([element("h1", title), body]),
+                    style="body{max-width:60rem;margin:2rem auto;font-family:system-ui,sans-serif}" + _STYLE)
+
+
+def answer_page(question: str, answer: Answer, letter_text: str) -> Html:
+    """The ask page: the question, the answer (which quotes the letter), and the letter with the cited
+    passages highlighted and numbered."""
+    return page_html(question, join([element("p", answer.text, class_="imr-answer"),
+                                     highlight_html(letter_text, answer_highlights(answer))]))
 
 
 STYLE = _STYLE

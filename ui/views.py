@@ -1,17 +1,17 @@
 """Presentation only: library records -> markdown, rows and data frames for the Gradio components.
 
 No decisions are made here; every value comes from an `Answer`, `DecisionSummary` or
-`CorpusStats`, and every quote keeps its span so the UI can link it to the letter.
+`CorpusStats`, and every quote keeps its span so the UI can link it to the letter. Letter text reaches
+HTML and Markdown only through `imr_llm.markup` (`md_escape` is its `markdown`), so it shows as text.
 """
 
 from __future__ import annotations
 
-import html
-import re
-
 import pandas as pd
 
 from imr_llm.analytics import CaseRow, CorpusStats
+from imr_llm.markup import element
+from imr_llm.markup import markdown as md_escape
 from imr_llm.models import Answer, Citation, DecisionSummary, ItemDecision
 from imr_llm.plain import PlainSummary, phrases
 from imr_llm.render import Highlight, answer_highlights, highlight_html, summary_highlights
@@ -22,11 +22,6 @@ MAX_CHOICES = 200
 DECISION_COLORS = {"upheld": "#e03131", "overturned": "#2f9e44"}
 ITEM_COLUMNS = ["#", "Item", "Decision", "Guideline", "Reason"]
 BADGE = {"upheld": "Upheld — not authorized", "overturned": "Overturned — authorized"}
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
-
-
-def md_escape(text: str) -> str:
-    return _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
 
 
 def case_choices(rows: list[CaseRow]) -> list[tuple[str, str]]:
@@ -42,7 +37,7 @@ def case_count_note(rows: list[CaseRow], total: int) -> str:
 def chat_heading(summary: DecisionSummary | None, total: int) -> str:
     if summary is None:
         return f"Asking across **all {total} cases** in the store."
-    return (f"Asking about **{md_escape(summary.case_id)}**: {summary.overall or 'no items'}, "
+    return (f"Asking about **{md_escape(summary.case_id)}**: {md_escape(summary.overall or 'no items')}, "
             f"{len(summary.items)} item(s).")
 
 
@@ -61,7 +56,7 @@ def answer_markdown(answer: Answer, corpus: bool) -> str:
         lines.append("\n**Sources** (select one below the chat to see it in the letter):")
         lines += [f"- {md_escape(citation_label(n, c, corpus))}" for n, c in enumerate(answer.citations, start=1)]
     lines += [f"\n_note: {md_escape(note)}_" for note in answer.notes]
-    lines.append(f"\n<sub>engine: {html.escape(answer.engine)}</sub>")
+    lines.append("\n" + element("sub", f"engine: {answer.engine}"))
     return "\n".join(lines)
 
 
@@ -111,13 +106,13 @@ def fields_markdown(summary: DecisionSummary) -> str:
     cells = [f"**{n.replace('_', ' ')}**: {md_escape(_value(getattr(summary, n)))}" for n in names]
     diagnoses = "; ".join(d.value for d in summary.diagnoses) or "—"
     notes = "".join(f"\n\n_note: {md_escape(n)}_" for n in summary.notes)
-    return (f"### {md_escape(summary.case_id)} · overall: {summary.overall or '—'}\n"
-            + " · ".join(cells) + f"\n\n**diagnoses**: {md_escape(diagnoses)} · engine: {summary.engine}{notes}")
+    return (f"### {md_escape(summary.case_id)} · overall: {md_escape(summary.overall or '—')}\n"
+            + " · ".join(cells) + f"\n\n**diagnoses**: {md_escape(diagnoses)} · engine: {md_escape(summary.engine)}{notes}")
 
 
 def badge_html(item: ItemDecision) -> str:
     corrected = " (corrected)" if item.corrected else ""
-    return f'<span class="badge {item.decision.value}">{BADGE[item.decision.value]}{corrected}</span>'
+    return element("span", BADGE[item.decision.value] + corrected, class_=f"badge {item.decision.value}")
 
 
 def items_frame(summary: DecisionSummary) -> pd.DataFrame:
@@ -152,7 +147,7 @@ def stats_frames(stats: CorpusStats) -> dict[str, pd.DataFrame]:
 
 def stats_markdown(stats: CorpusStats) -> str:
     outcomes = ", ".join(f"{k} {v}" for k, v in sorted(stats.letters_by_outcome.items())) or "none"
-    return (f"**{stats.letters}** letter(s), **{stats.items}** disputed item(s). Letters by outcome: {outcomes}. "
+    return (f"**{stats.letters}** letter(s), **{stats.items}** disputed item(s). Letters by outcome: {md_escape(outcomes)}. "
             "Counts are per item; an item citing several guideline families counts once in each.")
 
 
@@ -164,12 +159,12 @@ def plain_markdown(reading: PlainSummary) -> str:
            *(md_escape(line) for line in words["intro"]), f"**{md_escape(words['decided'])}**"]
     for item in reading.items:
         kind = "overturned" if item.approved else "upheld"
-        out.append(f'<span class="badge {kind}">{html.escape(item.outcome.upper())}</span> '
-                   f"**{md_escape(item.item)}**  \n{md_escape(' '.join(item.why))}")
+        out.append(element("span", item.outcome.upper(), class_=f"badge {kind}")
+                   + f" **{md_escape(item.item)}**  \n{md_escape(' '.join(item.why))}")
         quotes = list(dict.fromkeys(s.quote for s in item.sources if s.quote))
-        out += [f'> <span class="src">{source}: “{md_escape(q)}”</span>' for q in quotes]
+        out += ["> " + element("span", md_escape(f"{source}: “{q}”"), class_="src") for q in quotes]
     out += [md_escape(words["meaning"]), f"**{md_escape(words['next'])}**",
             *(f"- {md_escape(step)}" for step in reading.next_steps)]
     out += [f"_{md_escape(note)}_" for note in reading.notes]
-    out.append(f"<sub>engine: {html.escape(reading.engine)}</sub>")
+    out.append(element("sub", f"engine: {reading.engine}"))
     return "\n\n".join(out)

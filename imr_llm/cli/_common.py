@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -32,6 +33,17 @@ def print_json(value: Any) -> None:
 def fail(message: str, code: int = 1) -> typer.Exit:
     err_console.print(f"error: {message}")
     return typer.Exit(code)
+
+
+def write_page(path: Path, page: str) -> None:
+    """Write an --html page, creating missing folders; a path that cannot be written is one line, exit 1."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(page, encoding="utf-8")
+    except FileExistsError:
+        raise fail(f"cannot write {path}: {path.parent} is a file, not a folder") from None
+    except OSError as exc:
+        raise fail(f"cannot write {path}: {exc.strerror or exc.__class__.__name__}") from None
 
 
 def handle_errors(func):

@@ -11,9 +11,9 @@ from rich.table import Table
 from .. import api
 from ..load import iter_letter_files
 from ..models import Answer, DecisionSummary
-from ..render import answer_highlights, highlight_html, page_html, summary_highlights
+from ..render import answer_page, highlight_html, page_html, summary_highlights
 from . import app
-from ._common import JSON_OPTION, MODEL_OPTION, console, err_console, fail, handle_errors, print_json
+from ._common import JSON_OPTION, MODEL_OPTION, console, err_console, fail, handle_errors, print_json, write_page
 
 _SOURCE = typer.Argument(..., help="A letter file (.txt/.pdf), or a case number / letter id already ingested.")
 
@@ -81,7 +81,7 @@ def summarize(
     as_json: bool = JSON_OPTION,
     model: str = MODEL_OPTION,
     html: Path = typer.Option(None, "--html", help="Also write the letter with every item and field highlighted "
-                              "(with --plain: a printable one-page summary in large type)."),
+                              "(with --plain: a printable one-page summary in large type); folders are created."),
     plain: bool = typer.Option(False, "--plain", help="Explain the decision in everyday words, for the worker."),
     lang: str = typer.Option("en", "--lang", help="Language of --plain: en (English) or es (Spanish)."),
 ) -> None:
@@ -91,8 +91,8 @@ def summarize(
     summary = api.summarize(source, model=model)
     if html:
         letter, _, _ = api.resolve(source)
-        html.write_text(page_html(f"IMR letter {summary.case_id}",
-                                  highlight_html(letter.text, summary_highlights(summary))), encoding="utf-8")
+        write_page(html, page_html(f"IMR letter {summary.case_id}",
+                                   highlight_html(letter.text, summary_highlights(summary))))
     if as_json:
         print_json(summary)
     else:
@@ -108,7 +108,7 @@ def summarize_plain(source: str, lang: str, *, as_json: bool, model: str | None,
     letter, _, _ = api.resolve(source)
     result = plain_summary(api.summarize(source, model=model), letter.text, lang, model=model)  # type: ignore[arg-type]
     if html:
-        html.write_text(plain_page(result), encoding="utf-8")
+        write_page(html, plain_page(result))
     if as_json:
         print_json(result)
         return
@@ -136,14 +136,16 @@ def ask(
     as_json: bool = JSON_OPTION,
     model: str = MODEL_OPTION,
     k: int = typer.Option(6, "--top", "-k", help="Passages to retrieve."),
-    html: Path = typer.Option(None, "--html", help="Also write the letter with the cited sentences highlighted."),
+    html: Path = typer.Option(None, "--html", help="Also write the answer and the letter with the cited sentences "
+                              "highlighted (folders are created)."),
 ) -> None:
     """Answer a question from the letter, citing the passages it used."""
+    if html and source == "all":
+        raise fail("--html needs one letter (a file or a case), not 'all'", code=2)
     answer = api.ask(None if source == "all" else source, question, k=k, model=model)
     if html and source != "all":
         letter, _, _ = api.resolve(source)
-        html.write_text(page_html(question, f"<p>{answer.text}</p>" + highlight_html(letter.text, answer_highlights(answer))),
-                        encoding="utf-8")
+        write_page(html, answer_page(question, answer, letter.text))
     if as_json:
         print_json(answer)
     else:
