@@ -14,10 +14,11 @@ from pathlib import Path
 from .errors import LoadError, NotALetterError
 from .models import Letter
 
-__all__ = ["MAX_LETTER_BYTES", "iter_letter_files", "letter_from_text", "load_letter", "normalise"]
+__all__ = ["MAX_LETTER_BYTES", "iter_letter_files", "letter_files", "letter_from_text", "load_letter", "normalise"]
 
 MAX_LETTER_BYTES = 10 * 1024 * 1024
 SUFFIXES = (".txt", ".pdf")
+_SAMPLE = 8192  # bytes (or characters) looked at to tell text from binary
 
 # Phrases of which a real IMR determination letter carries several.
 _LETTER_MARKERS = [
@@ -55,18 +56,44 @@ def letter_from_text(text: str, source: str = "<text>", *, check: bool = True) -
     return Letter(letter_id=letter_id_for(text), source=source, text=text)
 
 
+def _utf16_without_bom(data: bytes) -> str | None:
+    """'utf-16-le' or 'utf-16-be' when the bytes look like UTF-16 text with no byte-order mark: the
+    letters' mostly-Latin text has a NUL as the high byte of nearly every character, so NULs fill one
+    of the two byte positions and are almost absent from the other."""
+    sample = data[:_SAMPLE]
+    pairs = len(sample) // 2
+    if pairs < 8:
+        return None
+    even, odd = sample[0 : 2 * pairs : 2].count(0), sample[1 : 2 * pairs : 2].count(0)
+    if odd >= 0.6 * pairs and even <= 0.02 * pairs:
+        return "utf-16-le"
+    if even >= 0.6 * pairs and odd <= 0.02 * pairs:
+        return "utf-16-be"
+    return None
+
+
 def _decode(data: bytes, source: str) -> str:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
-    sample = data[:8192]
-    if b"\x00" in sample:
-        raise LoadError(source, "binary file, not text")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")
-    controls = sum(1 for ch in text[:8192] if ord(ch) < 32 and ch not in "\n\r\t\x0c")
-    if controls > max(8, len(text[:8192]) // 100):
+    """Text from the bytes of a .txt letter: UTF-16 (with or without a byte-order mark), UTF-8, else
+    cp1252. A NUL anywhere in the text means it is not a text file: refused, never silently stored."""
+    encoding = "utf-16" if data.startswith((b"\xff\xfe", b"\xfe\xff")) else _utf16_without_bom(data)
+    if encoding:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError as exc:
+            raise LoadError(source, f"not valid UTF-16 text (bad bytes at offset {exc.start:,})") from None
+        nul = text.find("\x00")
+        if nul >= 0:
+            raise LoadError(source, f"binary file, not text (NUL at character {nul:,})")
+    else:
+        nul = data.find(b"\x00")
+        if nul >= 0:
+            raise LoadError(source, f"binary file, not text (NUL byte at offset {nul:,})")
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = data.decode("cp1252", errors="replace")
+    controls = sum(1 for ch in text[:_SAMPLE] if ord(ch) < 32 and ch not in "\n\r\t\x0c")
+    if controls > max(8, len(text[:_SAMPLE]) // 100):
         raise LoadError(source, "binary file, not text")
     return text
 
@@ -107,7 +134,8 @@ def load_letter(path: str | Path, *, max_bytes: int = MAX_LETTER_BYTES) -> Lette
 
 
 def iter_letter_files(paths: Iterable[str | Path]) -> Iterator[Path]:
-    """Yield letter files: files as given, folders recursively (.txt and .pdf, sorted)."""
+    """Yield letter files: files as given, folders recursively (.txt and .pdf, sorted; hidden files and
+    symbolic links to folders are skipped, so a link loop cannot recurse)."""
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
@@ -116,3 +144,15 @@ def iter_letter_files(paths: Iterable[str | Path]) -> Iterator[Path]:
                     yield child
         else:
             yield path
+
+
+def letter_files(paths: Iterable[str | Path]) -> list[Path]:
+    """The letter files of `paths` as `iter_letter_files` finds them; a folder holding none (empty, other
+    file types only, or only a symbolic-link loop) is a `LoadError`, never a silent "0 added"."""
+    files: list[Path] = []
+    for raw in paths:
+        found = list(iter_letter_files([raw]))
+        if not found:
+            raise LoadError(str(raw), "no letter files found in this folder (.txt or .pdf, searched recursively)")
+        files += found
+    return files

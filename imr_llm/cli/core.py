@@ -9,7 +9,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from .. import api
-from ..load import iter_letter_files
+from ..load import letter_files
 from ..models import Answer, DecisionSummary
 from ..render import answer_page, highlight_html, page_html, summary_highlights
 from . import app
@@ -25,7 +25,7 @@ def ingest(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Add letters to the index. Prints a line per file; exits 1 if any file failed."""
-    files = list(iter_letter_files(paths))
+    files = letter_files(paths)
     results = []
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err_console, disable=as_json or not err_console.is_terminal) as progress:
@@ -135,11 +135,13 @@ def ask(
     question: str = typer.Argument(..., help='e.g. "Why was PT overturned?"'),
     as_json: bool = JSON_OPTION,
     model: str = MODEL_OPTION,
-    k: int = typer.Option(6, "--top", "-k", help="Passages to retrieve."),
+    k: int = typer.Option(6, "--top", "-k", help="Passages to retrieve (at least 1)."),
     html: Path = typer.Option(None, "--html", help="Also write the answer and the letter with the cited sentences "
                               "highlighted (folders are created)."),
 ) -> None:
     """Answer a question from the letter, citing the passages it used."""
+    if k < 1:
+        raise fail(f"--top/-k must be at least 1, not {k}", code=2)
     if html and source == "all":
         raise fail("--html needs one letter (a file or a case), not 'all'", code=2)
     answer = api.ask(None if source == "all" else source, question, k=k, model=model)
