@@ -207,20 +207,21 @@ def find_cases(summaries: Iterable[DecisionSummary], query: str = "", decision: 
 
 
 class Corpus:
-    """A store's summaries, read once (paging through the store) and re-read when its letter count changes."""
+    """A store's complete letters' summaries, read once (paging through the store) and re-read when the
+    store's version changes: a letter added, completed or removed, by this process or another."""
 
     def __init__(self, store):
         self.store = store
         self._lock = threading.Lock()
-        self._count = -1
+        self._count: object = -1
         self._summaries: list[DecisionSummary] = []
 
     def summaries(self) -> list[DecisionSummary]:
         with self._lock:
-            count = self.store.count()[0]
-            if count != self._count:
+            version = self.store.version()
+            if version != self._count:
                 self._summaries = list(self.store.summaries())
-                self._count = count
+                self._count = version
             return self._summaries
 
     def add(self, summary: DecisionSummary) -> None:
@@ -230,7 +231,7 @@ class Corpus:
                 return
             if all(s.letter_id != summary.letter_id for s in self._summaries):
                 self._summaries = [*self._summaries, summary]
-            self._count = self.store.count()[0]
+            self._count = self.store.version()
 
     def invalidate(self) -> None:
         """Forget what was read; the next call re-reads the store."""

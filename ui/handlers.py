@@ -1,11 +1,14 @@
 """Event handlers: each takes component values, calls `imr_llm`, and adapts the result for the components.
 
-Errors from the library (`ImrError`) become a message for the user; nothing here logs
-letter text (only counts, case ids and file names).
+Errors from the library (`ImrError`, including every Chroma failure as a `StoreError`) become a
+one-line message for the user, never a stack trace; nothing here logs letter text (only counts,
+case ids and file names). Letters written by other processes (a CLI ingest) show up without a
+restart: the store reopens itself when another process wrote, and the case list re-reads it.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import tempfile
@@ -26,6 +29,19 @@ log = logging.getLogger("imr_llm.ui")
 NO_CASE = "Pick a case on the left to see its decisions."
 
 
+def one_line_errors(handler):
+    """A library error in a handler becomes Gradio's one-line error message."""
+
+    @functools.wraps(handler)
+    def wrapper(*args, **kwargs):
+        try:
+            return handler(*args, **kwargs)
+        except ImrError as exc:
+            raise gr.Error(str(exc)) from None
+
+    return wrapper
+
+
 def engine_label(settings: Settings) -> str:
     return settings.llm_model or "offline (quotes the letter; no LLM)"
 
@@ -39,15 +55,18 @@ class Handlers:
 
     # -- case picker ---------------------------------------------------------------------------
 
+    @one_line_errors
     def known(self, case: str) -> str:
         """A case id of the store; anything else (a typed path, a stray value) is refused."""
         if case not in {s.case_id for s in self.corpus.summaries()}:
             raise gr.Error(f"No case {case!r} in the store; pick one from the list or add its letter.")
         return case
 
+    @one_line_errors
     def cases(self) -> list:
         return find_cases(self.corpus.summaries())
 
+    @one_line_errors
     def search_cases(self, query: str, decision: str):
         """Cases matching a case number / treatment search and a decision, for the picker."""
         summaries = self.corpus.summaries()
@@ -88,6 +107,7 @@ class Handlers:
         yield (history, histories, gr.update(choices=choices, value=first),
                self.show_citation(first, answer.model_dump()), answer.model_dump(), "")
 
+    @one_line_errors
     def show_citation(self, selected: int | None, answer: dict | None) -> str:
         """The letter a citation points into, with that citation in focus."""
         if not answer or not selected:
@@ -99,6 +119,7 @@ class Handlers:
         letter, _, _ = api.resolve(cite.letter_id or answer_.case_id, self.settings)
         return views.citation_html(letter.text, answer_, letter.letter_id, int(selected))
 
+    @one_line_errors
     def switch_case(self, case: str | None, histories: dict):
         """The conversation of the newly picked case (its sources show again when asked anew), and what it is."""
         case = case or views.ALL_CASES
@@ -121,6 +142,7 @@ class Handlers:
         return (views.fields_markdown(summary), views.items_frame(summary),
                 views.summary_html(letter.text, summary), summary.model_dump(mode="json"))
 
+    @one_line_errors
     def show_item(self, summary: dict | None, evt: gr.SelectData) -> str:
         """The letter with the selected row's item, decision, guidelines and reason highlighted."""
         if not summary or evt.index is None:
@@ -138,7 +160,10 @@ class Handlers:
             return "Choose a .txt or .pdf letter first.", gr.update(), gr.update()
         name = Path(path).name
         progress(0.2, desc=f"Reading and indexing {name}")
-        results = api.ingest([path], settings=self.settings)
+        try:
+            results = api.ingest([path], settings=self.settings, on_wait=lambda note: progress(0.1, desc=note))
+        except ImrError as exc:  # the store could not be written: nothing of the letter was kept
+            results = [api.IngestResult(path, "failed", error=str(exc))]
         progress(1.0, desc="Done")
         result = results[0] if results else api.IngestResult(path, "failed", error=f"{path}: nothing to read")
         log.info("upload of %s: %s", name, result.status)
@@ -146,7 +171,10 @@ class Handlers:
             reason = (result.error or "unreadable").replace(str(path), name)
             return f"**Could not add {views.md_escape(name)}**: {views.md_escape(reason)}", gr.update(), gr.update()
         if result.status == "added":
-            self.corpus.add(api.resolve(path, self.settings)[1])
+            try:
+                self.corpus.add(api.resolve(path, self.settings)[1])
+            except ImrError:
+                self.corpus.invalidate()
         what = "added" if result.status == "added" else "already in the store"
         note = f"**{views.md_escape(name)}**: {what} as case {result.case_id}, {result.items} item(s)."
         rows = find_cases(self.corpus.summaries(), result.case_id)
@@ -154,6 +182,7 @@ class Handlers:
 
     # -- analytics -----------------------------------------------------------------------------
 
+    @one_line_errors
     def analytics(self):
         stats = self.corpus.stats()
         frames = views.stats_frames(stats)

@@ -39,7 +39,7 @@ def ingest(
                           if result.status != "failed" else result.error)
                 progress.console.print(f"{result.status:9} {result.path}  {detail}")
 
-        api.ingest(files, on_result=on_result)
+        api.ingest(files, on_result=on_result, on_wait=progress.console.print)  # another writer holds the store
     failed = [r for r in results if r.status == "failed"]
     if as_json:
         print_json([r.__dict__ for r in results])
