@@ -16,6 +16,7 @@ import gradio as gr  # noqa: E402
 
 from imr_llm.config import Settings, get_settings  # noqa: E402
 from imr_llm.load import MAX_LETTER_BYTES  # noqa: E402
+from imr_llm.markup import markdown  # noqa: E402
 from imr_llm.render import STYLE  # noqa: E402
 
 from . import plain_tab, views  # noqa: E402
@@ -60,7 +61,7 @@ def build_app(settings: Settings | None = None) -> gr.Blocks:
         histories, last_answer, summary_state = gr.State({}), gr.State(None), gr.State(None)
         with gr.Row(equal_height=True):
             gr.Markdown(INTRO)
-            gr.Markdown(f"Engine: **{engine_label(settings)}**", elem_id="engine")
+            gr.Markdown(f"Engine: **{markdown(engine_label(settings))}**", elem_id="engine")
         with gr.Row():
             with gr.Column(scale=1, min_width=300):
                 search = gr.Textbox(label="Search cases", placeholder="case number or treatment, e.g. CM14 or therapy",
