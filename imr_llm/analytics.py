@@ -213,7 +213,7 @@ class Corpus:
     def __init__(self, store):
         self.store = store
         self._lock = threading.Lock()
-        self._count: object = -1
+        self._count: object = None  # the store version read; None: not read yet
         self._summaries: list[DecisionSummary] = []
 
     def summaries(self) -> list[DecisionSummary]:
@@ -227,7 +227,7 @@ class Corpus:
     def add(self, summary: DecisionSummary) -> None:
         """Take in a letter just ingested without re-reading the whole store."""
         with self._lock:
-            if self._count < 0:
+            if self._count is None:
                 return
             if all(s.letter_id != summary.letter_id for s in self._summaries):
                 self._summaries = [*self._summaries, summary]
@@ -236,7 +236,7 @@ class Corpus:
     def invalidate(self) -> None:
         """Forget what was read; the next call re-reads the store."""
         with self._lock:
-            self._count = -1
+            self._count = None
 
     def stats(self) -> CorpusStats:
         return corpus_stats(self.summaries())
