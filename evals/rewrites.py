@@ -299,8 +299,15 @@ def form_feeds(text: str, *, seed: int = 0, protect: frozenset[str] = frozenset(
 # 5. OCR confusions
 
 # The first line of a block that names guidelines (the claims administrator's or the reviewer's).
-_GUIDELINE_LINE = re.compile(r"guideline\s*:|based (his|her|his/her|its) decision on|relied upon|guideline\(s\)",
-                             re.IGNORECASE)
+_GUIDELINE_LINE = re.compile(r"guidelines?\s*(used|relied upon|cited)?\s*:|based (his|her|his/her|its) decision on|"
+                             r"relied upon|guideline\(s\)", re.IGNORECASE)
+_DECISION_SENTENCE = re.compile(r"\b(upheld|overturned|uphold|overturn|reversed|approved|denied|deny|(non-?)?certified|"
+                                r"medically\s+necessary|not\s+necessary)\b", re.IGNORECASE)
+# Words by which letters announce items and their sections.
+_STRUCTURE_WORDS = frozenset("""item items issue issues request requests requested requesting service services disputed
+dispute treatment treatments rationale rationales reviewer reviewers guideline guidelines summary claims administrator
+case number injury date dated review reviewed utilization independent medical professional expert maximus federal
+question questions outcome result results finding findings""".split())
 
 
 def _respell(word: str, rng: random.Random) -> str:
@@ -325,22 +332,46 @@ def _respell(word: str, rng: random.Random) -> str:
     return word[:at] + new + word[at + len(old):]
 
 
+def _decision_sentences(body: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence that carries a decision ('... is upheld.', 'Non-certified.')."""
+    bounds = [0] + [m.end() for m in re.finditer(r"[.?!;][\"')]?\s+|\n[ \t]*\n", body)] + [len(body)]
+    spans = []
+    for found in _DECISION_SENTENCE.finditer(body):
+        at = next(i for i in range(len(bounds) - 1) if bounds[i] <= found.start() < bounds[i + 1])
+        spans.append((bounds[at], bounds[at + 1]))
+    return spans
+
+
 def ocr(text: str, *, seed: int = 0, protect: frozenset[str] = frozenset()) -> str:
     """OCR-like confusions (l->1, O->0, rn->m, m->rn, e->c) and two words run together, in about one
     word in eight of the plain prose.
 
-    Left alone: words in `protect` (lower case; see `protected_words`), decision words, words of
-    headings, of 'Label:' prefixes and of blocks that name guidelines, pronouns, age words and month
-    names, any token with a digit, and words shorter than four letters.
+    Left alone: words in `protect` (lower case; see `protected_words`), decision words and every
+    word of a sentence that states a decision, words that announce items ('Item', 'Issue',
+    'Request'...), words of headings, of 'Label:' prefixes and of blocks that name guidelines,
+    pronouns, age words and month names, any token with a digit, words shorter than four letters.
 
     >>> ocr("The patient reported illness after lifting boxes at the warehouse on 2/1/14.", seed=4,
     ...     protect=frozenset({"patient"}))
     'The patient reported illncss after 1ifting boxes at the warehouse on 2/1/14.'
+    >>> ocr("The worker reported illness after lifting boxes. Therefore additional aquatic therapy "
+    ...     "sessions are overturned.", seed=8)
+    'The worker reported illnessafter lifting b0xes. Therefore additional aquatic therapy sessions are overturned.'
     """
     rng = random.Random(seed)
     lines, nl, ends = _split(text)
-    out, guideline_block = [], False
+    body = "\n".join(lines)
+    sentences = _decision_sentences(body)
+    out, guideline_block, offset = [], False, 0
+
+    def eligible(token: str, at: int) -> bool:
+        word = token.rstrip(",.;").lower()
+        return bool(re.fullmatch(r"[A-Za-z]{4,}[,.;]?", token)) and word not in protect and word not in DECISION_WORDS \
+            and word not in _CASE_WORDS and word not in _STRUCTURE_WORDS \
+            and not any(a <= at < b for a, b in sentences)
+
     for line in lines:
+        start, offset = offset, offset + len(line) + 1
         if not line.strip():
             guideline_block = False
         elif _GUIDELINE_LINE.search(line):
@@ -349,24 +380,23 @@ def ocr(text: str, *, seed: int = 0, protect: frozenset[str] = frozenset()) -> s
             out.append(line)
             continue
         label = _LABEL_START.match(line)
-        head, body = (line[:label.end()], line[label.end():]) if label else ("", line)
-        tokens = re.split(r"( +)", body)
-
-        def eligible(token: str) -> bool:
-            core = re.fullmatch(r"[A-Za-z]{4,}[,.;]?", token)
-            word = token.rstrip(",.;").lower()
-            return bool(core) and word not in protect and word not in DECISION_WORDS and word not in _CASE_WORDS
-
+        head = line[:label.end()] if label else ""
+        tokens, at = re.split(r"( +)", line[len(head):]), start + len(head)
+        places = []
+        for token in tokens:
+            places.append(at)
+            at += len(token)
         k = 0
         while k < len(tokens):
             token = tokens[k]
-            if eligible(token):
+            if eligible(token, places[k]):
                 roll = rng.random()
                 if roll < 0.11:
                     tokens[k] = _respell(token, rng)
                 elif roll < 0.14 and k + 2 < len(tokens) and tokens[k + 1] == " " and token.isalpha() \
-                        and eligible(tokens[k + 2]):
+                        and eligible(tokens[k + 2], places[k + 2]):
                     tokens[k:k + 3] = [token + tokens[k + 2]]
+                    places[k:k + 3] = [places[k]]
             k += 1
         out.append(head + "".join(tokens))
     return _join(out, nl, ends)
@@ -390,7 +420,7 @@ def unicode_punctuation(text: str, *, seed: int = 0, protect: frozenset[str] = f
     text = re.sub(r"(^|(?<=[\s(\[]))'(?=\S)([^'\n]*?)(?<=\S)'", r"‘\2’", text, flags=re.MULTILINE)
     text = re.sub(r'(^|(?<=[\s(\[]))"', "“", text, flags=re.MULTILINE)
     text = text.replace('"', "”")
-    text = re.sub(r"\s?--\s?", "—", text)
+    text = re.sub(r"\s?(?<!-)--(?!-)\s?", "—", text)  # not a rule of hyphens
     text = re.sub(r"(?<=\S) - (?=\S)", lambda m: rng.choice([" – ", " — "]), text)
     text = re.sub(r"(?<![A-Za-z]{2}\d\d)(?<![\d/-])(\b[A-Z]?\d{1,3})-(\d{1,3})\b(?![-/]\d)", r"\1–\2", text)
     text = re.sub(r"(?<=[A-Za-z]:) (?=\S)", "\u00a0", text)
@@ -498,7 +528,8 @@ def _title(line: str) -> str:
         elif n and word.lower() in _SMALL:
             words.append(word.lower())
         else:
-            words.append("/".join(w[:1].upper() + w[1:].lower() for w in word.split("/")))
+            words.append("/".join(w if w.strip(",:;").upper() in _ACRONYMS else w[:1].upper() + w[1:].lower()
+                                  for w in word.split("/")))
     return " ".join(words)
 
 
@@ -668,19 +699,27 @@ class LetterCase:
         return self._reads[rewrite]
 
 
-def _read(text: str, name: str):
-    """load_letter + parse_letter (the public API) of `text` written to a temporary .txt file."""
-    import tempfile
+_scratch: list[Path] = []
 
+
+def _read(text: str, name: str):
+    """load_letter + parse_letter (the public API) of `text` written to a .txt file in a temporary
+    folder (one per process, removed at exit)."""
     import imr_llm
 
-    with tempfile.TemporaryDirectory(prefix="imr-rewrite-") as folder:
-        path = Path(folder) / name
-        path.write_text(text, encoding="utf-8", newline="")
-        try:
-            return imr_llm.parse_letter(imr_llm.load_letter(path))
-        except Exception as exc:  # noqa: BLE001 - an error (or a crash) is a reading to compare too
-            return exc
+    if not _scratch:
+        import atexit
+        import shutil
+        import tempfile
+
+        _scratch.append(Path(tempfile.mkdtemp(prefix="imr-rewrites-")))
+        atexit.register(shutil.rmtree, _scratch[0], True)
+    path = _scratch[0] / name
+    path.write_text(text, encoding="utf-8", newline="")
+    try:
+        return imr_llm.parse_letter(imr_llm.load_letter(path))
+    except Exception as exc:  # noqa: BLE001 - an error (or a crash) is a reading to compare too
+        return exc
 
 
 def _field(summary, name: str):
@@ -750,9 +789,12 @@ def gold_agreement(case: LetterCase, rewrite: str | None) -> bool | None:
 
 def _report(folders: list[str]) -> int:
     letters = [LetterCase.of(p) for p in letter_paths(folders or FOLDERS)]
-    print(f"{len(letters)} letters, {len(REWRITES)} rewrites; a letter 'changes' when its rewrite is read "
-          "differently from the original (items, decisions, case fields)\n")
+    graded = [c for c in letters if c.record is not None]
+    print(f"{len(letters)} letters ({len(graded)} with a gold record), {len(REWRITES)} rewrites. A letter changes "
+          "when its rewrite is read differently from the original\n(items, decisions, case fields); '= gold': "
+          "readings that are exactly the gold record (items, decisions, fields).\n")
     print(f"{'rewrite':22} {'unchanged':>10}  {'= gold':>8}  letters that change")
+    print(f"{'(the original)':22} {'':>10}  {sum(bool(gold_agreement(c, None)) for c in graded):>3} / {len(graded):<3}")
     broken: dict[str, list[str]] = {}
     for name in REWRITES:
         changed, agree, scored = [], 0, 0
