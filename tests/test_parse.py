@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from rapidfuzz import fuzz
 
-from imr_llm import ParseError, load_letter, parse_letter
+from imr_llm import load_letter, parse_letter
 from imr_llm.load import letter_from_text
 from imr_llm.models import DecisionSummary, Grounded
 
@@ -137,13 +137,14 @@ def test_summary_list_and_detailed_section_count_each_item_once():
     assert "30 day trial is reasonable" in summary.items[1].rationale.value
 
 
-def test_unrecognised_layout_is_reported_not_read_as_no_items():
+def test_letter_whose_decisions_cannot_be_read_is_kept_and_flagged_for_a_person():
     text = ("Independent Medical Review of the claims administrator's utilization review. The MTUS guideline "
             "was considered by the expert reviewer and the request was discussed at length.")
-    with pytest.raises(ParseError) as err:
-        parse_letter(letter_from_text(text, "odd.txt"))
-    assert "layout not recognised" in str(err.value)
-    assert err.value.source == "odd.txt"
+    summary = parse_letter(letter_from_text(text, "odd.txt"))
+    assert summary.items == []
+    assert summary.needs_review is True
+    assert summary.review_reasons == ["the decisions could not be read: a person should read this letter"]
+    assert summary.source == "odd.txt"
 
 
 def test_windows_line_endings_give_the_same_summary_as_unix():

@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import re
 
-from ..errors import ParseError
 from ..models import DecisionSummary, Grounded, ItemDecision, Letter, Span
 from .blocks import find_guidelines, find_rationale, pick_reason, reviewer_guideline_span
 from .fields import case_fields
+from .general import Reading, decision_statements, read_items, similar
 from .items import Announcement, find_announcements, merge_announcements, same_item
 from .sections import Section, detect_layout, find_sections
 from .text import clean_value, ground
 
-__all__ = ["find_sections", "parse_letter"]
+__all__ = ["UNREAD", "decision_statements", "find_sections", "parse_letter"]
+
+UNREAD = "the decisions could not be read: a person should read this letter"
 
 _DECISION_SECTIONS = ("decisions", "issue at dispute")
 _REGARDING = re.compile(r"(?m)^[ ]*(?:\d{1,2}[.)][ ]*)?Regarding\s+the\s+request(?:ed)?\s+(?:for\s+)?(?P<item>[^\n]{3,200}?)[ ]*:?[ ]*$",
@@ -112,17 +114,11 @@ def _item_blocks(text: str, sections: list[Section], groups: list[list[Announcem
     return blocks
 
 
-def parse_letter(letter: Letter) -> DecisionSummary:
-    """Parse a letter into its typed summary; raises `ParseError` if no disputed item is found."""
-    text = letter.text
-    sections = find_sections(text)
-    layout = detect_layout(text)
+def _fast_items(text: str, sections: list[Section]) -> list[ItemDecision]:
+    """Today's layout readers: items announced the ways the four known layouts do; [] if none."""
     groups = merge_announcements(text, _announcements(text, sections))
     if not groups:
-        reason = "layout not recognised: no disputed items with a decision were found"
-        if layout != "unknown":
-            reason = f"no disputed items with a decision were found in this {layout} letter"
-        raise ParseError(letter.source, reason, layout=layout)
+        return []
     names = [g[-1].item_text(text) for g in groups]
     blocks = _item_blocks(text, sections, groups, names)
     by_name = {s.name: s for s in sections}
@@ -159,7 +155,61 @@ def parse_letter(letter: Letter) -> DecisionSummary:
         items.append(ItemDecision(index=index, item=item, decision=decision, guidelines=guidelines,
                                   guideline_text=guideline_text,
                                   rationale=rationale, reason=pick_reason(text, rationale)))
+    return items
 
+
+def _general_items(text: str, reading: Reading) -> list[ItemDecision]:
+    """Items of the layout-independent reader, with the guidelines and rationale of each item's own part."""
+    items: list[ItemDecision] = []
+    for index, read in enumerate(reading.items, start=1):
+        st = read.decision
+        b_start, b_end = read.block
+        g_span = reviewer_guideline_span(text, b_start, b_end)
+        guidelines = find_guidelines(text, *g_span) if g_span else []
+        if not guidelines:
+            guidelines = find_guidelines(text, b_start, b_end)
+        rationale = find_rationale(text, b_start, b_end) if b_end > b_start else None
+        items.append(ItemDecision(
+            index=index, item=ground(text, read.start, read.end),
+            decision=Grounded(value=st.decision, quote=text[st.start : st.end], span=Span(start=st.start, end=st.end)),
+            guidelines=guidelines,
+            guideline_text=ground(text, *g_span) if g_span and g_span[1] - g_span[0] > 2 else None,
+            rationale=rationale, reason=pick_reason(text, rationale)))
+    return items
+
+
+def _agree(a: list[ItemDecision], b: list[ItemDecision]) -> bool:
+    """The same items with the same decisions, in any order."""
+    if len(a) != len(b):
+        return False
+    unused = list(b)
+    for item in a:
+        twin = next((o for o in unused if similar(item.item.value, o.item.value)), None)
+        if twin is None or twin.decision.value != item.decision.value:
+            return False
+        unused.remove(twin)
+    return True
+
+
+def parse_letter(letter: Letter) -> DecisionSummary:
+    """Parse a letter into its typed summary. A letter whose decisions cannot be read is still
+    summarised (case fields, no items) and flagged for a person to read; it is never dropped."""
+    text = letter.text
+    sections = find_sections(text)
+    layout = detect_layout(text)
+    by_name = {s.name: s for s in sections}
+    fast = _fast_items(text, sections)
+    reading = read_items(text)
+    general = _general_items(text, reading)
+    review = list(reading.review)
+    if fast and (not general or _agree(fast, general)):
+        items, review = fast, [r for r in review if not r.startswith("no decision was found")] if _agree(fast, general) else review
+    elif general:
+        items = general
+        if fast:
+            review.append("two readings of the letter disagree on its items or decisions")
+    else:
+        items = []
     narrative = by_name.get("case summary")
     quals = by_name.get("qualifications") or by_name.get("how the determination was made")
     fields = case_fields(
@@ -168,7 +218,7 @@ def parse_letter(letter: Letter) -> DecisionSummary:
         (quals.start, quals.end) if quals else None,
     )
     case_number = fields.get("case_number")
-    return DecisionSummary(
+    summary = DecisionSummary(
         letter_id=letter.letter_id,
         case_id=case_number.value if case_number else f"letter-{letter.letter_id}",
         source=letter.source,
@@ -176,3 +226,8 @@ def parse_letter(letter: Letter) -> DecisionSummary:
         items=items,
         **fields,
     )
+    if not items:
+        summary.flag(UNREAD)
+    for reason in review:
+        summary.flag(reason)
+    return summary

@@ -1,0 +1,607 @@
+"""The layout-independent reader: item announcements and decision statements found by the
+cues of `cues.py` anywhere in the letter, paired by what they name, then by order and
+proximity, and reconciled with the dispute list and the overall Final Determination.
+
+`read_items(text)` returns a `Reading`: the items in letter order, each with the span of
+its announcement, its decision statement and the part of the letter that is its own,
+and the reasons a person should check the result (`review`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .cues import BY_NAME, CUES, VERDICT, ocr, polarity
+from .flat import Flat, flat_sentences, is_furniture, iter_lines
+from .text import clean_value
+
+__all__ = ["Anchor", "Reading", "Statement", "decision_statements", "read_items"]
+
+
+@dataclass
+class Statement:
+    """A statement of a decision: its span, the decision, how strong the cue is, and the item it names."""
+
+    decision: str
+    start: int
+    end: int
+    strength: int
+    cue: str
+    item: tuple[int, int] | None = None  # span of the item the statement names, if it names one
+    number: int | None = None  # the item number it names ("Issue 2 Overturned")
+
+
+@dataclass
+class Anchor:
+    """An announcement of an item: where it sits and the span of the item text."""
+
+    pos: int
+    start: int
+    end: int
+    cue: str
+    strength: int
+    number: int | None = None
+    listed: bool = False  # from the dispute list / a cover summary
+
+
+@dataclass
+class ReadItem:
+    start: int
+    end: int
+    anchors: list[Anchor]
+    statements: list[Statement] = field(default_factory=list)
+    decision: Statement | None = None
+    block: tuple[int, int] = (0, 0)
+
+
+@dataclass
+class Reading:
+    items: list[ReadItem]
+    overall: Statement | None
+    review: list[str]
+
+
+# Sentences that state no decision of this letter: hypotheses, reported speech of UR, definitions.
+_NOT_A_DECISION = re.compile(
+    r"\b(?:would|could|might|may|if|unless|until|whether|once|should\s+(?:the|this|he|she))\b"
+    r"|\b(?:UR|utilization\s+review(?:er)?|claims\s+administrator|peer\s+review(?:er)?|prior\s+reviewer|previous\s+reviewer"
+    r"|initial\s+reviewer|non-?certified\s+the|modified\s+the|stated|opined|indicated\s+that|argued|noted\s+that)\b"
+    r"|\bmeans?\b|=|\bat\s+least\s+one\b|\bone\s+or\s+more\b|\bremaining\b|\beach\s+of\b|\ball\s+of\s+the\b|\bFinal\s+Determination\b"
+    r"|\b(?:previously|prior\s+IMR|previous\s+IMR|earlier|in\s+the\s+past)\b",
+    re.I,
+)
+_CONNECTIVE_LEAD = re.compile(
+    r"^(?:\(?\d{1,2}[.)]\s*)?(?:(?:MAXIMUS\s+Federal\s+Services,?\s+Inc\.?|the\s+(?:expert\s+|physician\s+|IMR\s+)?reviewer|I)"
+    r"\s+(?:has\s+|have\s+)?(?:determined|found|finds|find|concluded|concludes|conclude)\s+(?:that\s+)?)?"
+    r"(?:(?:therefore|thus|accordingly|consequently|as\s+such|hence|in\s+summary|in\s+conclusion|for\s+these\s+reasons|"
+    r"based\s+on\s+[^,]{0,120}|given\s+[^,]{0,120}|at\s+this\s+time|in\s+this\s+case|overall),?\s+)*", re.I)
+_SUBJECT_LEAD = re.compile(
+    r"^(?:(?:the|this|that)\s+)?(?:(?:retrospective|prospective|current|proposed|present)\s+)?"
+    r"(?:request(?:ed)?(?:\s+(?:for|of))?|requests\s+for|requested|ongoing\s+use\s+of|continued\s+use\s+of|use\s+of)\s*", re.I)
+_GENERIC_SUBJECT = re.compile(
+    r"^(?:(?:the|this|that|such|a)\s+)?(?:requested\s+)?(?:request|item|service|treatment|procedure|medication|prescription|"
+    r"it|they|these|this|surgery|study|test|device)s?(?:\s+(?:at\s+issue|in\s+dispute|under\s+review|as\s+written|as\s+submitted))?$",
+    re.I)
+_SUBORDINATE = re.compile(r"(?:because|since|as(?!\s+such)|given\s+that|although|though|while|whereas|unless|if)\b", re.I)
+_QUOTE = re.compile(r'"[^"]{0,600}"')
+
+
+def _quoted(flat: Flat) -> list[tuple[int, int]]:
+    return [m.span() for m in _QUOTE.finditer(flat.text)]
+
+
+def _inside(spans: list[tuple[int, int]], pos: int) -> bool:
+    return any(s < pos < e for s, e in spans)
+
+
+def _sentence_of(bounds: list[tuple[int, int]], pos: int) -> tuple[int, int]:
+    lo, hi = 0, len(bounds)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if bounds[mid][1] <= pos:
+            lo = mid + 1
+        else:
+            hi = mid
+    return bounds[lo] if lo < len(bounds) else (pos, pos)
+
+
+def _subject(flat: Flat, sent_start: int, verb_start: int) -> tuple[int, int] | None:
+    """The flat span of what a concluding sentence says is (not) necessary, when it names an item."""
+    raw = flat.text[sent_start:verb_start]
+    lead = _CONNECTIVE_LEAD.match(raw)
+    s = sent_start + (lead.end() if lead else 0)
+    sub = _SUBJECT_LEAD.match(flat.text, s, verb_start)
+    if sub and sub.end() > s:
+        s = sub.end()
+    cut = max(flat.text.rfind(": ", s, verb_start) + 2, 0)
+    if cut > s:
+        s = cut
+    req = list(re.finditer(r"\b(?:the\s+)?(?:request(?:ed)?\s+(?:for|of)|requested)\s+", flat.text[s:verb_start], re.I))
+    if req:
+        s += req[-1].end()
+    text = flat.text[s:verb_start].strip(" ,")
+    if len(text) < 3 or _GENERIC_SUBJECT.match(text) or len(text) > 220:
+        return None
+    return s, s + len(flat.text[s:verb_start].rstrip(" ,"))
+
+
+def decision_statements(text: str, start: int = 0, end: int | None = None) -> list[Statement]:
+    """Every statement of a decision in text[start:end], strongest cue first at each place."""
+    end = len(text) if end is None else end
+    flat = Flat.of(text, start, end)
+    found = _flat_statements(text, flat) + _line_statements(text, start, end)
+    found.sort(key=lambda s: (s.start, -s.strength))
+    kept: list[Statement] = []
+    for st in found:  # one statement per place: the strongest cue that read it
+        if kept and st.start < kept[-1].end and st.decision == kept[-1].decision:
+            continue
+        kept.append(st)
+    return kept
+
+
+def _flat_statements(text: str, flat: Flat) -> list[Statement]:
+    bounds = list(flat_sentences(flat))
+    quotes = _quoted(flat)
+    out: list[Statement] = []
+    for cue in CUES:
+        if cue.family != "decision" or cue.where != "flat":
+            continue
+        for m in cue.pattern.finditer(flat.text):
+            if _inside(quotes, m.start()):
+                continue  # the UR reviewer's words, quoted
+            s0, s1 = _sentence_of(bounds, m.start("v"))
+            sentence = flat.text[s0:s1]
+            item = None
+            if cue.name in ("necessity", "request_status", "concluding_support", "necessity_established"):
+                colon = flat.text.rfind(": ", s0, m.start())
+                if colon >= 0:
+                    s0 = colon + 2  # "... set forth below: X is not medically necessary"
+                head = flat.text[s0 : m.start()]
+                sub = _SUBORDINATE.match(head)
+                if sub:
+                    comma = head.rfind(", ")
+                    if comma < sub.end():
+                        continue  # "Because the fusion is not medically necessary, ..." gives a reason
+                    s0 += comma + 2
+                    head = flat.text[s0 : m.start()]
+                if _NOT_A_DECISION.search(head) or _NOT_A_DECISION.search(flat.text[m.start() : m.end()]):
+                    continue
+                if cue.name == "necessity" and re.search(r"\b(?:was|were|had\s+been|has\s+been)\s*$", head):
+                    continue
+                if cue.name == "necessity":
+                    item = _subject(flat, s0, m.start())
+            elif cue.name == "answer":
+                q0, q1 = _sentence_of(bounds, m.start())
+                if not re.search(r"(?<![A-Za-z])(?:Is|Are|Was)\s", flat.text[q0:q1]):
+                    continue
+            elif cue.name in ("administrator", "reviewer_verb") and re.search(
+                    r"\b(?:previous|prior|earlier|another)\s+(?:IMR|independent\s+medical\s+review)\b", sentence, re.I):
+                continue
+            v = m.group("v")
+            decision = "overturned" if v.lower() == "yes" else "upheld" if v.lower() == "no" else polarity(v)
+            if cue.name in ("necessity_established", "concluding_support"):
+                decision = "upheld" if v.strip() else "overturned"
+            elif cue.name == "necessity":
+                decision = polarity(v)
+            span = flat.span(*m.span("v")) if m.group("v").strip() else flat.span(m.start(), m.end())
+            st = Statement(decision, span[0], span[1], cue.strength, cue.name, flat.span(*item) if item else None)
+            if "num" in cue.pattern.groupindex:
+                st.number = int(m.group("num"))
+            out.append(st)
+    return out
+
+
+_SECTION_WORDS = re.compile(r"^(?:IMR\s+)?(?:Final\s+)?(?:Decision|Determination|Outcome|Result|Treatment|Item|Service|Guideline)s?\b", re.I)
+
+
+def _line_statements(text: str, start: int, end: int) -> list[Statement]:
+    out: list[Statement] = []
+    lines = [(s, e) for s, e in iter_lines(text, start, end)]
+    for n, (s, e) in enumerate(lines):
+        line = text[s:e]
+        if not line.strip() or is_furniture(line):
+            continue
+        m = BY_NAME["verdict_line"].pattern.match(line)
+        if m:
+            prev = _prev_line(text, lines, n)
+            # A verdict word alone on a line is a label only when the line before does not run into it.
+            if prev is None or not _runs_on(prev) or m.group("v").isupper():
+                out.append(Statement(polarity(m.group("v")), s + m.start("v"), s + m.end("v"), 3, "verdict_line"))
+            continue
+        m = BY_NAME["item_line"].pattern.match(line)
+        if m:
+            item = m.group("item")
+            lead = re.match(r"[ \t|]*(?:[-*\u2022][ \t]*|\(?\d{1,2}[.)][ \t]*|\d{1,2}[ \t]{2,})?", item)
+            i0 = m.start("item") + (lead.end() if lead else 0)
+            item_text = line[i0 : m.end("item")].strip()
+            if (len(item_text) < 3 or _SECTION_WORDS.match(item_text) or re.search(r"[.;]\s*$|\bis\b|\bare\b|\bwas\b|[a-z]\.\s+[A-Z]", item_text)
+                    or len(item_text) > 160 or (re.search(r"[a-z]", item_text) and not re.search(r"[ \t]{2,}|[:\-|]", line[m.end("item"):m.start("v")]) )):
+                continue
+            if re.match(r"[ \t]*(?:Final\s+)?(?:IMR\s+)?(?:Decision|Determination|Outcome|Result)\b", line, re.I):
+                continue
+            table = bool(re.match(r"[ \t]{2,}|[ \t]*\|", m.group("sep"))) or line.lstrip().startswith("|")
+            item_start = s + i0 if table else _wrapped_start(text, lines, n, s + i0)
+            item_end = s + m.end("item")
+            if table:
+                item_end = _table_wrap(text, lines, n, item_end, m.start("v"), s)
+            out.append(Statement(polarity(m.group("v")), s + m.start("v"), s + m.end("v"), 3, "item_line",
+                                 (item_start, item_end)))
+    return out
+
+
+_INTRO = re.compile(r"set\s+forth\s+below|were\s+in\s+dispute|following\s+(?:items|requests)|:\s*$|[.?!;]\s*$", re.I)
+
+
+def _wrapped_start(text: str, lines: list[tuple[int, int]], n: int, start: int) -> int:
+    """An item that wrapped onto its decision line from the line(s) above starts there."""
+    k = n
+    for _ in range(2):
+        k -= 1
+        if k >= 0 and not text[lines[k][0] : lines[k][1]].strip() and k - 1 >= 0 and \
+                text[lines[k - 1][0] : lines[k - 1][1]].strip() and n - k == 1 and _double_spaced(text, lines, n):
+            k -= 1  # double-spaced text
+        if k < 0:
+            break
+        ls, le = lines[k]
+        prev = text[ls:le]
+        if (not prev.strip() or is_furniture(prev) or _INTRO.search(prev) or len(prev.strip()) > 120
+                or BY_NAME["item_line"].pattern.match(prev) or BY_NAME["verdict_line"].pattern.match(prev)
+                or prev.strip().isupper()):
+            break
+        start = ls + len(prev) - len(prev.lstrip())
+    return start
+
+
+def _double_spaced(text: str, lines: list[tuple[int, int]], n: int) -> bool:
+    window = lines[max(0, n - 12) : n]
+    blank = sum(1 for s, e in window if not text[s:e].strip())
+    return blank >= len(window) // 2 - 1
+
+
+def _prev_line(text: str, lines: list[tuple[int, int]], n: int) -> str | None:
+    for s, e in reversed(lines[:n]):
+        line = text[s:e]
+        if not line.strip():
+            return None
+        if not is_furniture(line):
+            return line
+    return None
+
+
+def _runs_on(line: str) -> bool:
+    """A line of prose whose sentence goes on to the next line."""
+    stripped = line.rstrip()
+    return len(stripped) >= 40 and not stripped.endswith((".", ":", "?", "!", ";")) and not stripped.isupper()
+
+
+def _table_wrap(text: str, lines: list[tuple[int, int]], n: int, item_end: int, verdict_col: int, row_start: int) -> int:
+    """Extend a table row's item text over the lines it wraps onto (cells left of the verdict column)."""
+    item_col = item_end - row_start
+    for s, e in lines[n + 1 : n + 4]:
+        line = text[s:e]
+        if (not line.strip() or is_furniture(line) or BY_NAME["item_line"].pattern.match(line)
+                or re.match(r"[ \t]*[+|]?[-=+]{3,}", line)):
+            break
+        cell = line[:verdict_col].rstrip(" |\t")
+        rest = line[verdict_col:].strip(" |\t")
+        if not cell.strip() or re.match(r"[ \t]*(?:\d{1,2}[.)]?[ \t]|[-*\u2022])", cell):
+            break
+        if len(line.rstrip()) > verdict_col + 2 and re.search(r"\S", line[max(0, verdict_col - 1) : verdict_col + 1]) and not rest:
+            break
+        if len(cell.strip()) > item_col + 10 and not rest and not line.startswith((" ", "|")):
+            break  # prose under the table, not a wrapped cell
+        item_end = s + len(cell)
+    return item_end
+
+
+# --- item announcements -------------------------------------------------------------------------
+
+_LIST_HEADING = re.compile(
+    r"^[ \t]*(?=[A-Z])(?:(?:Treatment|Item|Service|Issue|Request)\(?s?\)?(?:/Services?)?\s+(?:in|at|under)\s+Dispute"
+    r"(?:\s+Listed\s+on\s+(?:the\s+)?IMR\s+Application)?|Disputed\s+(?:Items?|Services?|Treatments?)(?:/Services?)?"
+    r"|Issues?\s+(?:in|at)\s+Dispute|Requested\s+(?:Treatments?|Services?)|Summary\s+of\s+(?:Determinations?|Decisions?))"
+    r"(?![ \t]*(?:#|No\.?\s*)?\d)[ \t]*:?[ \t]*(?P<rest>(?![.,;])[^\n]*)$", re.I | re.M)
+_BULLET = re.compile(r"^[ \t]*(?:\(?(?P<num>\d{1,2})[.)]|[-*\u2022]|(?P<num2>\d{1,2})[ \t]{2,})[ \t]*")
+
+
+def _split_inline(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """An inline list of items: split at semicolons, or at commas when every part names a dose or count."""
+    seg = text[start:end]
+    for sep in (r";", r",(?=\s)"):
+        parts = [(m.start(), m.end()) for m in re.finditer(rf"[^{sep[0]}]+", seg)]
+        if sep == r";" and len(parts) > 1:
+            break
+        if sep != r";" and len(parts) > 1 and 2 * sum(bool(re.search(r"\d|#", seg[a:b])) for a, b in parts) >= len(parts):
+            break
+    else:
+        parts = [(0, len(seg))]
+    out = []
+    for a, b in parts:
+        part = seg[a:b]
+        if len(part.strip()) >= 3:
+            lead = len(part) - len(part.lstrip())
+            out.append((start + a + lead, start + a + len(part.rstrip())))
+    return out
+
+
+def _dispute_list(text: str) -> list[Anchor]:
+    """Items of a 'Treatment(s) in Dispute' list (or a cover summary), in order."""
+    out: list[Anchor] = []
+    for m in _LIST_HEADING.finditer(text):
+        rest = m.group("rest").strip()
+        if rest and not re.match(r"^[A-Z ]+$", rest):
+            end = m.end("rest")
+            while text[m.start("rest"):end].rstrip().endswith(","):  # the inline list goes on below
+                nl = text.find("\n", end + 1)
+                nxt_end = len(text) if nl < 0 else nl
+                if not text[end + 1 : nxt_end].strip():
+                    break
+                end = nxt_end
+            for s, e in _split_inline(text, m.start("rest"), end):
+                out.append(Anchor(s, s, e, "dispute_list", 2, listed=True))
+            continue
+        pos = m.end() + 1
+        blank = 0
+        current: Anchor | None = None
+        for s, e in iter_lines(text, pos):
+            line = text[s:e]
+            if not line.strip():
+                blank += 1
+                if current or blank > 1:
+                    if out and out[-1].pos == m.start():
+                        break
+                    if blank > 1:
+                        break
+                continue
+            if is_furniture(line):
+                continue
+            if re.match(r"^[ \t]*[-=]{3,}", line) or re.match(r"^[ \t]*(?:Item|#|No\.?)\b.*(?:Determination|Decision|Treatment)", line, re.I):
+                continue  # table rules and headers
+            if BY_NAME["verdict_line"].pattern.match(line):
+                continue  # the decision of the entry above, on a line of its own
+            bullet = _BULLET.match(line)
+            if bullet is None and current is not None and (line.startswith((" ", "\t")) or line[:1].islower()):
+                current.end = s + len(line.rstrip())  # a wrapped list entry
+                continue
+            if bullet is None and (len(line.strip()) > 140 or line.rstrip().endswith(".") and len(line.split()) > 12):
+                break
+            body = s + (bullet.end() if bullet else len(line) - len(line.lstrip()))
+            current = Anchor(body, body, s + len(line.rstrip()), "dispute_list", 2,
+                             number=int(bullet["num"] or bullet["num2"]) if bullet and (bullet["num"] or bullet["num2"]) else None,
+                             listed=True)
+            out.append(current)
+            blank = 0
+    return out
+
+
+def _anchors(text: str, flat: Flat) -> list[Anchor]:
+    out: list[Anchor] = []
+    lines = list(iter_lines(text))
+    for cue in CUES:
+        if cue.family != "item":
+            continue
+        if cue.where == "flat":
+            for m in cue.pattern.finditer(flat.text):
+                s, e = flat.span(*m.span("item"))
+                out.append(Anchor(flat.span(m.start(), m.start() + 1)[0], s, e, cue.name, cue.strength))
+            continue
+        for n, (ls, le) in enumerate(lines):
+            m = cue.pattern.match(text, ls, le)
+            if not m:
+                continue
+            s, e = m.span("item")
+            if cue.name == "numbered_heading" and not text[s:e].strip():
+                nxt = next(((a, b) for a, b in lines[n + 1 : n + 3] if text[a:b].strip()), None)
+                if nxt is None:
+                    continue
+                s, e = nxt
+            number = int(m["num"]) if "num" in cue.pattern.groupindex and m["num"] else None
+            out.append(Anchor(ls, s, e, cue.name, cue.strength, number))
+    return out
+
+
+_ITEM_LEAD = re.compile(
+    r"[ \t|]*(?:\(?\d{1,2}[.)][ \t]*)?(?:(?:Item|Request(?:ed)?|Treatment|Service)[ \t]*:[ \t]*)?"
+    r"(?:Is\s+(?:the\s+)?(?:request(?:ed)?\s+(?:(?:treatment|service|item)\s+)?(?:for\s+|of\s+)?|requested\s+))?", re.I)
+_ITEM_TAIL = re.compile(
+    rf"(?:,?\s+(?:is\s+|are\s+)?{ocr('medically necessary')}(?:\s+and\s+appropriate)?\s*\??)?"
+    rf"(?:[ \t]*[:\-.?][ \t]*(?:{VERDICT}|Yes|No)[ \t]*\.?)?(?:[ \t]*[:\-.,;|?][ \t]*)*$", re.I)
+
+
+def _trim_item(text: str, start: int, end: int) -> tuple[int, int]:
+    """An item span without label words, a question's frame, a trailing verdict, or stray punctuation."""
+    lead = _ITEM_LEAD.match(text, start, end)
+    s = lead.end() if lead else start
+    tail = _ITEM_TAIL.search(text, s, end)
+    e = tail.start() if tail and tail.start() > s else end
+    while e > s and text[e - 1] in " \t\n|":
+        e -= 1
+    return s, e
+
+
+def _norm(value: str) -> str:
+    value = re.sub(r"^(?:the\s+)?(?:retrospective\s+|prospective\s+)?(?:request(?:ed)?\s+(?:for\s+)?)", "", value, flags=re.I)
+    return re.sub(r"[^a-z0-9/%#.]+", " ", value.lower()).strip(" .")
+
+
+def similar(a: str, b: str) -> bool:
+    """Two mentions of one item: numbers (doses, counts) agree and the words mostly do."""
+    from rapidfuzz import fuzz
+
+    a, b = _norm(a), _norm(b)
+    if not a or not b:
+        return False
+    if a == b:
+        return True
+    na, nb = re.findall(r"\d+(?:\.\d+)?", a), re.findall(r"\d+(?:\.\d+)?", b)
+    if na and nb and na != nb and not (set(na) <= set(nb) or set(nb) <= set(na)):
+        return False
+    if na != nb and (na and nb):
+        # "Norco 10/325mg #60" vs "#120": one mention lacks a number the other has
+        if set(na) ^ set(nb) and min(len(na), len(nb)) >= 2:
+            return False
+    short, long_ = sorted((a, b), key=len)
+    if len(short) >= 6 and re.search(r"(?<![a-z0-9])" + re.escape(short) + r"(?![a-z0-9])", long_):
+        return True
+    return fuzz.token_set_ratio(a, b) >= 85 and fuzz.partial_ratio(a, b) >= 80
+
+
+# --- pairing -------------------------------------------------------------------------------------
+
+_MAIN_CUES = ("item_line", "numbered_heading", "item_label", "question", "regarding")
+
+
+def _overall(text: str, flat: Flat) -> Statement | None:
+    m = None
+    for m in BY_NAME["final_determination"].pattern.finditer(flat.text):
+        break
+    if m is None:
+        return None
+    s, e = flat.span(*m.span("v"))
+    return Statement(polarity(m.group("v")), s, e, 3, "final_determination")
+
+
+def _mention_text(text: str, start: int, end: int) -> str:
+    return clean_value(text[start:end])
+
+
+def read_items(text: str) -> Reading:
+    """Items and their decisions, read from cues anywhere in the letter."""
+    flat = Flat.of(text)
+    statements = decision_statements(text)
+    every = _anchors(text, flat)
+    anchors = [a for a in every if a.cue not in ("numbered_line", "paragraph_label", "caps_heading")]
+    labels = [a for a in every if a.cue in ("paragraph_label", "numbered_line")]
+    caps = [a for a in every if a.cue == "caps_heading" and _treatment_like(text[a.start:a.end])]
+    listed = _dispute_list(text)
+    review: list[str] = []
+
+    # Mentions of items: announcements, table/decision lines that name their item, the dispute list,
+    # and the items that concluding sentences name ("Therefore, the request for X is not medically necessary").
+    mentions: list[Anchor] = list(anchors)
+    subjects: list[Anchor] = []
+    for st in statements:
+        if st.cue == "item_line" and st.item:
+            mentions.append(Anchor(st.item[0], st.item[0], st.item[1], "item_line", 3))
+        elif st.item and st.strength >= 2:
+            subjects.append(Anchor(st.item[0], st.item[0], st.item[1], "subject", 2))
+    mentions = [a for a in mentions if _plausible(text, a)]
+    subjects = [a for a in subjects if _plausible(text, a)]
+    numbered = [a for a in every if a.cue == "numbered_line"]
+    if not mentions and not listed and caps:
+        mentions = caps
+    if not mentions and not listed and not subjects and numbered:
+        mentions, labels = numbered, [a for a in labels if a.cue != "numbered_line"]
+    items: list[ReadItem] = []
+    strong = bool(mentions or listed)
+    for anchor in sorted(listed + mentions + subjects + labels, key=lambda a: (a.pos, a.cue == "paragraph_label")):
+        s, e = _trim_item(text, anchor.start, anchor.end)
+        if e - s < 3:
+            continue
+        anchor.start, anchor.end = s, e
+        name = _mention_text(text, s, e)
+        twins = [item for item in items if any(similar(name, _mention_text(text, o.start, o.end)) for o in item.anchors)]
+        if len(twins) > 1 and anchor.cue in ("dispute_list", "subject", "paragraph_label", "numbered_line"):
+            continue  # a mention that covers several items (a list, "the requests") names none of them
+        if twins:
+            twins[0].anchors.append(anchor)
+        elif anchor.cue in ("paragraph_label", "numbered_line"):
+            continue  # a short label names an item announced elsewhere, never a new one
+        elif anchor.cue != "subject" or not strong or _numbered_line_start(text, anchor.pos):
+            items.append(ReadItem(s, e, [anchor]))
+    # Numbers: an item announced as "Issue 2" is item 2.
+    by_number = {}
+    for item in items:
+        for a in item.anchors:
+            if a.number is not None:
+                by_number.setdefault(a.number, item)
+    if not by_number and listed:
+        by_number = {n + 1: item for n, item in enumerate(i for i in items if any(a.listed for a in i.anchors))}
+
+    # Where each item's own part of the letter begins: its detailed (not listed) mentions.
+    detailed = sorted(((a.pos, item) for item in items for a in item.anchors if not a.listed), key=lambda p: p[0])
+    if not detailed:
+        detailed = sorted(((a.pos, item) for item in items for a in item.anchors), key=lambda p: p[0])
+    for st in statements:
+        target = None
+        if st.item is not None:
+            name = _mention_text(text, *st.item)
+            target = next((i for i in items if any(similar(name, _mention_text(text, o.start, o.end)) for o in i.anchors)), None)
+        if target is None and st.number is not None:
+            target = by_number.get(st.number)
+        if target is None and st.cue != "item_line":
+            before = [item for pos, item in detailed if pos <= st.start]
+            target = before[-1] if before else None
+        if target is not None:
+            target.statements.append(st)
+
+    kept: list[ReadItem] = []
+    for item in items:
+        if not item.statements:
+            name = _mention_text(text, item.start, item.end)
+            review.append(f"no decision was found for {name!r}")
+            continue
+        top = max(st.strength for st in item.statements)
+        best = [st for st in item.statements if st.strength == top]
+        named = [st for st in best if st.item is not None or st.number is not None] or best
+        choice = named[-1]
+        if len({st.decision for st in best}) > 1:
+            name = _mention_text(text, item.start, item.end)
+            review.append(f"two statements about {name!r} disagree; read as {choice.decision}")
+        if top < 2:
+            review.append(f"the decision on {_mention_text(text, item.start, item.end)!r} rests on a weak cue")
+        item.decision = choice
+        main = sorted(item.anchors, key=lambda a: (a.listed, -a.strength, a.pos))[0] if item.anchors else None
+        if main is not None:
+            item.start, item.end = main.start, main.end
+        kept.append(item)
+    _blocks(text, kept, detailed)
+    overall = _overall(text, flat)
+    if overall is not None and kept:
+        decisions = {i.decision.decision for i in kept}
+        if overall.decision == "upheld" and "overturned" in decisions:
+            review.append("the Final Determination says UPHELD but an item was overturned")
+        if overall.decision == "overturned" and "overturned" not in decisions:
+            review.append("the Final Determination says OVERTURN but no item was read as overturned")
+    return Reading(kept, overall, review)
+
+
+_TREATMENT = re.compile(
+    r"therap|MRI|CT\b|X-?RAY|EMG|NCV|inject|block|ablation|surgery|arthroscop|fusion|replacement|repair|consult|"
+    r"program|\bunit\b|brace|orthosis|collar|membership|aide|health|screen|test|study|acupunct|chiroprac|manipulat|"
+    r"\d+\s*(?:mg|mcg|gm?|ml|%)|#\s*\d+|patch|cream|tablet|capsule|session|visit|TENS|H-?wave|stimulat|evaluation|"
+    r"imaging|scan|device|equipment|supplies|\bDME\b|biofeedback|psycho|cognitive|polysomnograph|sleep",
+    re.I)
+
+
+def _treatment_like(value: str) -> bool:
+    return bool(_TREATMENT.search(value)) and not re.search(
+        r"\b(?:DETERMINATION|DECISION|RATIONALE|SUMMARY|GUIDELINES?|REVIEWER|APPEAL|DOCUMENTS|HISTORY|DIAGNOS[EI]S|"
+        r"QUALIFICATIONS|MAXIMUS|NOTICE|RIGHTS|DISPUTE|INFORMATION|EXAMINATION|RECORDS)\b", value)
+
+
+def _numbered_line_start(text: str, pos: int) -> bool:
+    line = text[text.rfind("\n", 0, pos) + 1 : pos]
+    return bool(re.fullmatch(r"[ \t]*(?:\(?\d{1,2}[.)]|[-*\u2022])?[ \t]*(?:the\s+request\s+for\s+)?", line, re.I))
+
+
+def _plausible(text: str, anchor: Anchor) -> bool:
+    value = _mention_text(text, anchor.start, anchor.end)
+    if not (3 <= len(value) <= 220) or not re.search(r"[A-Za-z]{2}", value):
+        return False
+    if re.match(r"(?:the\s+)?(?:final\s+)?(?:determination|decision|outcome|result|date|guideline|rationale|page)\b", value, re.I):
+        return False
+    return True
+
+
+def _blocks(text: str, items: list[ReadItem], detailed: list[tuple[int, ReadItem]]) -> None:
+    """Each item's own part of the letter: from its detailed mention to the next item's."""
+    starts = sorted({pos for pos, _ in detailed})
+    for item in items:
+        own = [a.pos for a in item.anchors if not a.listed] or [a.pos for a in item.anchors]
+        begin = max(own) if item.decision is None else max([p for p in own if p <= item.decision.start] or [min(own)])
+        end_line = text.find("\n", begin)
+        begin = len(text) if end_line < 0 else end_line + 1
+        nxt = next((p for p in starts if p > begin), len(text))
+        item.block = (begin, max(begin, nxt))
