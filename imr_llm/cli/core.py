@@ -72,6 +72,10 @@ def summary_table(summary: DecisionSummary) -> None:
     console.print(items)
     for note in summary.notes:
         console.print(f"note: {note}")
+    if summary.needs_review:
+        console.print("NEEDS REVIEW: a person should read this letter.")
+        for reason in summary.review_reasons:
+            console.print(f"review: {reason}")
 
 
 @app.command()
