@@ -157,6 +157,9 @@ def _flat_statements(text: str, flat: Flat) -> list[Statement]:
                 colon = flat.text.rfind(": ", s0, m.start())
                 if colon >= 0:
                     s0 = colon + 2  # "... set forth below: X is not medically necessary"
+                lead = re.match(r"(?:however|moreover|furthermore|in\s+addition|also|and|but)\b,?\s*", flat.text[s0 : m.start()], re.I)
+                if lead:
+                    s0 += lead.end()
                 head = flat.text[s0 : m.start()]
                 sub = _SUBORDINATE.match(head)
                 if sub:
@@ -178,13 +181,13 @@ def _flat_statements(text: str, flat: Flat) -> list[Statement]:
             elif cue.name in ("administrator", "reviewer_verb") and re.search(
                     r"\b(?:previous|prior|earlier|another)\s+(?:IMR|independent\s+medical\s+review)\b", sentence, re.I):
                 continue
-            v = m.group("v")
+            v = m.group("v") or ""
             decision = "overturned" if v.lower() == "yes" else "upheld" if v.lower() == "no" else polarity(v)
             if cue.name in ("necessity_established", "concluding_support"):
                 decision = "upheld" if v.strip() else "overturned"
             elif cue.name == "necessity":
                 decision = polarity(v)
-            span = flat.span(*m.span("v")) if m.group("v").strip() else flat.span(m.start(), m.end())
+            span = flat.span(*m.span("v")) if v.strip() else flat.span(m.start(), m.end())
             st = Statement(decision, span[0], span[1], cue.strength, cue.name, flat.span(*item) if item else None)
             if "num" in cue.pattern.groupindex:
                 st.number = int(m.group("num"))
@@ -298,10 +301,11 @@ def _table_wrap(text: str, lines: list[tuple[int, int]], n: int, item_end: int, 
 # --- item announcements -------------------------------------------------------------------------
 
 _LIST_HEADING = re.compile(
-    r"^[ \t]*(?=[A-Z])(?:(?:Treatment|Item|Service|Issue|Request)\(?s?\)?(?:/Services?)?\s+(?:in|at|under)\s+Dispute"
-    r"(?:\s+Listed\s+on\s+(?:the\s+)?IMR\s+Application)?|Disputed\s+(?:Items?|Services?|Treatments?)(?:/Services?)?"
-    r"|Issues?\s+(?:in|at)\s+Dispute|Requested\s+(?:Treatments?|Services?)|Summary\s+of\s+(?:Determinations?|Decisions?))"
+    r"^[ \t]*(?=[A-Z])(?P<head>(?:Treatment|Item|Service|Issue|Request)(?P<pl1>\(?s\)?)?(?:/Services?)?\s+(?:in|at|under)\s+Dispute"
+    r"(?:\s+Listed\s+on\s+(?:the\s+)?IMR\s+App\S*)?|Disputed\s+(?:Item|Service|Treatment)(?P<pl2>\(?s\)?)?(?:/Services?)?"
+    r"|Requested\s+(?:Treatment|Service)(?P<pl3>\(?s\)?)?|Summary\s+of\s+(?:Determinations?|Decisions?))"
     r"(?![ \t]*(?:#|No\.?\s*)?\d)[ \t]*:?[ \t]*(?P<rest>(?![.,;])[^\n]*)$", re.I | re.M)
+_LABEL_LINE = re.compile(r"^[ \t]*[A-Z][A-Za-z /()'&]{2,40}:(?:\s|$)")
 _BULLET = re.compile(r"^[ \t]*(?:\(?(?P<num>\d{1,2})[.)]|[-*\u2022]|(?P<num2>\d{1,2})[ \t]{2,})[ \t]*")
 
 
@@ -330,7 +334,10 @@ def _dispute_list(text: str) -> list[Anchor]:
     out: list[Anchor] = []
     for m in _LIST_HEADING.finditer(text):
         rest = m.group("rest").strip()
-        if rest and not re.match(r"^[A-Z ]+$", rest):
+        plural = bool(m["pl1"] or m["pl2"] or m["pl3"]) or not re.match(r"(?:Treatment|Item|Service|Disputed|Requested)", m["head"], re.I)
+        if rest and not re.match(r"^[A-Z &]+$", rest):
+            if not plural:
+                continue  # "Disputed Item: X" announces one item (the item_label cue reads it)
             end = m.end("rest")
             while text[m.start("rest"):end].rstrip().endswith(","):  # the inline list goes on below
                 nl = text.find("\n", end + 1)
@@ -341,38 +348,45 @@ def _dispute_list(text: str) -> list[Anchor]:
             for s, e in _split_inline(text, m.start("rest"), end):
                 out.append(Anchor(s, s, e, "dispute_list", 2, listed=True))
             continue
-        pos = m.end() + 1
-        blank = 0
-        current: Anchor | None = None
-        for s, e in iter_lines(text, pos):
-            line = text[s:e]
-            if not line.strip():
-                blank += 1
-                if current or blank > 1:
-                    if out and out[-1].pos == m.start():
-                        break
-                    if blank > 1:
-                        break
-                continue
-            if is_furniture(line):
-                continue
-            if re.match(r"^[ \t]*[-=]{3,}", line) or re.match(r"^[ \t]*(?:Item|#|No\.?)\b.*(?:Determination|Decision|Treatment)", line, re.I):
-                continue  # table rules and headers
-            if BY_NAME["verdict_line"].pattern.match(line):
-                continue  # the decision of the entry above, on a line of its own
-            bullet = _BULLET.match(line)
-            if bullet is None and current is not None and (line.startswith((" ", "\t")) or line[:1].islower()):
-                current.end = s + len(line.rstrip())  # a wrapped list entry
-                continue
-            if bullet is None and (len(line.strip()) > 140 or line.rstrip().endswith(".") and len(line.split()) > 12):
-                break
-            body = s + (bullet.end() if bullet else len(line) - len(line.lstrip()))
-            current = Anchor(body, body, s + len(line.rstrip()), "dispute_list", 2,
-                             number=int(bullet["num"] or bullet["num2"]) if bullet and (bullet["num"] or bullet["num2"]) else None,
-                             listed=True)
-            out.append(current)
-            blank = 0
+        out += _list_entries(text, m.end() + 1)
     return out
+
+
+def _list_entries(text: str, pos: int) -> list[Anchor]:
+    entries: list[Anchor] = []
+    blank = 0
+    indent = None
+    for s, e in iter_lines(text, pos):
+        line = text[s:e]
+        if not line.strip():
+            blank += 1
+            if entries or blank > 1:
+                break
+            continue
+        if is_furniture(line):
+            continue
+        if re.match(r"^[ \t]*[-=+|]{3,}", line) or re.match(r"^[ \t]*(?:Item|#|No\.?)\b.*(?:Determination|Decision|Treatment)", line, re.I):
+            continue  # table rules and headers
+        if BY_NAME["verdict_line"].pattern.match(line):
+            continue  # the decision of the entry above, on a line of its own
+        if (BY_NAME["item_line"].pattern.match(line) or BY_NAME["item_label"].pattern.match(line)
+                or BY_NAME["numbered_heading"].pattern.match(line) or _LABEL_LINE.match(line)):
+            break  # the details begin (or a table the item_line cue reads)
+        bullet = _BULLET.match(line)
+        lead = len(line) - len(line.lstrip())
+        if bullet is None and entries and (line[:1].islower() or (indent is not None and lead > indent)
+                                             or line.lstrip()[:1].islower()):
+            entries[-1].end = s + len(line.rstrip())  # a wrapped list entry
+            continue
+        if bullet is None and (len(line.strip()) > 140 or line.rstrip().endswith(".") and len(line.split()) > 12):
+            break
+        indent = lead if indent is None else indent
+        body = s + (bullet.end() if bullet else lead)
+        number = int(bullet["num"] or bullet["num2"]) if bullet and (bullet["num"] or bullet["num2"]) else None
+        for ps, pe in _split_inline(text, body, s + len(line.rstrip())) if ";" in line else [(body, s + len(line.rstrip()))]:
+            entries.append(Anchor(ps, ps, pe, "dispute_list", 2, number=number, listed=True))
+        blank = 0
+    return entries
 
 
 def _anchors(text: str, flat: Flat) -> list[Anchor]:
