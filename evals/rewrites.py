@@ -27,9 +27,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 __all__ = [
-    "DECISION_WORDS", "REWRITES", "LetterCase", "case_changes", "compare", "gold_agreement", "double_space", "form_feeds", "indent", "letter_paths",
+    "DECISION_WORDS", "REWRITES", "LetterCase", "case_changes", "compare", "gold_agreement", "hyphenate_all", "double_space", "form_feeds", "indent", "letter_paths",
     "letter_seed", "ligatures", "line_endings", "ocr", "page_headers", "pdf_extract", "protected_words",
-    "read_letter_text", "rewrap_60", "rewrap_110", "soft_hyphens", "spacing", "trailing_spaces",
+    "read_letter_text", "rewrap_60", "rewrap_110", "soft_hyphens", "spacing", "tabs", "trailing_spaces",
     "unicode_punctuation",
 ]
 
@@ -131,12 +131,12 @@ _VOWELS = set("aeiouyAEIOUY")
 _DIGRAPHS = {"ch", "ck", "gh", "ph", "sh", "th", "wh", "qu"}
 
 
-def _hyphen_point(word: str, room: int) -> int:
+def _hyphen_point(word: str, room: int, decisions: bool = False) -> int:
     """Where to break `word` so that its head and a hyphen fit in `room` columns (0: do not): the
     last place, three letters or more from either end, between two consonants ('prac-tice') or
     before a consonant that a vowel follows ('physi-cal')."""
     core = re.fullmatch(r"([A-Za-z]+)([,.;:]?)", word)
-    if not core or len(core.group(1)) < 8 or core.group(1).lower() in DECISION_WORDS:
+    if not core or len(core.group(1)) < 8 or core.group(1).lower() in DECISION_WORDS and not decisions:
         return 0
     letters = core.group(1)
     for cut in range(min(room - 1, len(letters) - 3), 2, -1):
@@ -150,7 +150,7 @@ def _hyphen_point(word: str, room: int) -> int:
     return 0
 
 
-def _rewrap(text: str, width: int, seed: int) -> str:
+def _rewrap(text: str, width: int, seed: int, every: bool = False) -> str:
     rng = random.Random(seed)
     lines, nl, ends = _split(text)
     out: list[str] = []
@@ -165,8 +165,8 @@ def _rewrap(text: str, width: int, seed: int) -> str:
         current, gap = indent, ""
         for word, after in pieces:
             if current.strip() and len(current) + len(gap) + len(word) > width:
-                cut = _hyphen_point(word, width - len(current) - len(gap))
-                if cut and rng.random() < 0.7:
+                cut = _hyphen_point(word, width - len(current) - len(gap), decisions=every)
+                if cut and (every or rng.random() < 0.7):
                     out.append(current + gap + word[:cut] + "-")
                     word = word[cut:]
                 else:
@@ -195,6 +195,18 @@ def rewrap_60(text: str, *, seed: int = 0, protect: frozenset[str] = frozenset()
 def rewrap_110(text: str, *, seed: int = 0, protect: frozenset[str] = frozenset()) -> str:
     """Prose paragraphs rewrapped at 110 columns (wider than any letter's own), as `rewrap_60`."""
     return _rewrap(text, 110, seed)
+
+
+def hyphenate_all(text: str, *, seed: int = 0, protect: frozenset[str] = frozenset()) -> str:
+    """Prose paragraphs rewrapped at 72 columns with every long word that does not fit hyphenated,
+    decision words too ('medi-' / 'cally necessary', 'over-' / 'turned'), as justified PDF text shows.
+
+    >>> print(hyphenate_all("Therefore the requested lumbar epidural steroid injection is not medically "
+    ...                     "necessary and the denial is upheld.\\n"), end="")
+    Therefore the requested lumbar epidural steroid injection is not medi-
+    cally necessary and the denial is upheld.
+    """
+    return _rewrap(text, 72, seed, every=True)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -495,6 +507,16 @@ def indent(text: str, *, seed: int = 0, protect: frozenset[str] = frozenset()) -
     return _join(out, nl, ends)
 
 
+def tabs(text: str, *, seed: int = 0, protect: frozenset[str] = frozenset()) -> str:
+    """A tab for the run of spaces after a label's colon ('Date of Injury:\\t04/02/2014', 'Norco
+    10/325mg #60:\\tOverturned'), as text saved from a word processor shows.
+
+    >>> tabs("Date of Injury:    04/02/2014\\nNorco 10/325mg #60:  Overturned\\nThe diagnoses are: 1. strain\\n")
+    'Date of Injury:\\t04/02/2014\\nNorco 10/325mg #60:\\tOverturned\\nThe diagnoses are: 1. strain\\n'
+    """
+    return re.sub(r"(?<=:) {2,}(?=\S)", "\t", text)
+
+
 def spacing(text: str, *, seed: int = 0, protect: frozenset[str] = frozenset()) -> str:
     """Two spaces after a sentence's full stop, and redaction gaps (a name blanked out, leaving
     spaces: 'report by   states') widened by two to five spaces, outside tables.
@@ -578,6 +600,7 @@ def pdf_extract(text: str, *, seed: int = 0, protect: frozenset[str] = frozenset
 REWRITES: dict[str, Rewrite] = {
     "rewrap_60": rewrap_60,
     "rewrap_110": rewrap_110,
+    "hyphenate_all": hyphenate_all,
     "double_space": double_space,
     "line_endings": line_endings,
     "page_headers": page_headers,
@@ -589,6 +612,7 @@ REWRITES: dict[str, Rewrite] = {
     "trailing_spaces": trailing_spaces,
     "indent": indent,
     "spacing": spacing,
+    "tabs": tabs,
     "case_changes": case_changes,
     "pdf_extract": pdf_extract,
 }

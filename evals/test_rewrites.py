@@ -14,9 +14,9 @@ import pytest
 
 from evals import rewrites
 from evals.rewrites import (
-    REWRITES, case_changes, double_space, form_feeds, indent, letter_paths, ligatures, line_endings, ocr,
-    page_headers, pdf_extract, read_letter_text, rewrap_60, rewrap_110, soft_hyphens, spacing, trailing_spaces,
-    unicode_punctuation,
+    REWRITES, case_changes, double_space, form_feeds, hyphenate_all, indent, letter_paths, ligatures, line_endings,
+    ocr, page_headers, pdf_extract, read_letter_text, rewrap_60, rewrap_110, soft_hyphens, spacing, tabs,
+    trailing_spaces, unicode_punctuation,
 )
 
 PROSE = (
@@ -51,7 +51,7 @@ def words(text: str, furniture: bool = False) -> list[str]:
 
 def test_every_docstring_example_holds():
     failed, tried = doctest.testmod(rewrites, optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert tried >= 14 and failed == 0
+    assert tried >= 17 and failed == 0
 
 
 def test_at_least_eight_rewrites_each_documented():
@@ -96,6 +96,22 @@ def test_rewrap_110_joins_wrapped_lines_up_to_110_columns():
 def test_rewrap_keeps_a_line_its_writer_broke_with_a_hyphen():
     text = "She has neck pain rated 6/10 with radia-\ntion into the right trapezius and occasional headaches today.\n"
     assert "radia-\ntion" in rewrap_60(text)
+
+
+def test_hyphenate_all_breaks_decision_words_too():
+    text = "".join(read_letter_text(p) for p in letter_paths()[:25])
+    out = hyphenate_all(text, seed=1)
+    broken = {(a + b).lower() for a, b in re.findall(r"([A-Za-z]+)-\n\s*([a-z]+)", out)}
+    assert broken & rewrites.DECISION_WORDS, sorted(broken)[:20]
+    assert max(len(line) for line in out.splitlines() if not rewrites._is_tabular(line)
+               and not rewrites._is_heading(line)) <= max(72, max(map(len, text.splitlines())))
+    assert words(out) == words(text)
+
+
+def test_tabs_replace_the_gap_after_a_label():
+    out = tabs(LETTER)
+    assert "IMR Case Number:\tCM14-0012345 Date of Injury:\t4/2/2012" in out
+    assert "Norco 10/325mg #60:\tOverturned" in out and "Decision rationale: The" in out
 
 
 def test_double_space_puts_a_blank_line_after_every_line():
