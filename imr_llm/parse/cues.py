@@ -146,6 +146,9 @@ CUES: list[Cue] = [
     _cue("caps_heading", "item", 2, "line",
          r"^[ \t]*(?P<item>(?-i:[A-Z][A-Z0-9 ,/&()#%.'-]{4,118}[A-Z0-9)]))[ \t]*:?[ \t]*$",
          "LUMBAR MRI WITHOUT CONTRAST"),
+    _cue("standalone", "item", 1, "line",
+         r"^[ \t]*(?P<item>[^\s:][^\n]{2,150}?)[ \t]*:?[ \t]*$",
+         "Retrospective Toradol 60mg intramuscular injection, DOS 03/02/2015"),
     _cue("numbered_line", "item", 1, "line", r"^[ \t]*\(?(?P<num>\d{1,2})[.)][ \t]+(?P<item>\S[^\n]{2,200})$",
          "2) MRI of the lumbar spine without contrast"),
 ]

@@ -410,6 +410,8 @@ def _anchors(text: str, flat: Flat) -> list[Anchor]:
                 if nxt is None:
                     continue
                 s, e = nxt
+            if cue.name == "standalone" and not _stands_alone(text, lines, n):
+                continue
             number = int(m["num"]) if "num" in cue.pattern.groupindex and m["num"] else None
             out.append(Anchor(ls, s, e, cue.name, cue.strength, number))
     return out
@@ -421,6 +423,22 @@ _ITEM_LEAD = re.compile(
 _ITEM_TAIL = re.compile(
     rf"(?:,?\s+(?:is\s+|are\s+)?{ocr('medically necessary')}(?:\s+and\s+appropriate)?\s*\??)?"
     rf"(?:[ \t]*[:\-.?][ \t]*(?:{VERDICT}|Yes|No)[ \t]*\.?)?(?:[ \t]*[:\-.,;|?][ \t]*)*$", re.I)
+
+
+_DETAIL_LABEL = re.compile(
+    r"^[ \t]*(?:(?:IMR\s+|Final\s+)?(?:Decision|Determination|Outcome|Result)|Claims\s+Administrator\s+guideline|MAXIMUS\s+guideline"
+    r"|Guidelines?(?:\s+relied\s+upon|\s+used)?|Rationale|Decision\s+rationale|Medical\s+Treatment\s+Guideline)", re.I)
+
+
+def _stands_alone(text: str, lines: list[tuple[int, int]], n: int) -> bool:
+    """A short line on its own (blank line before it) whose next lines are an item's details."""
+    line = text[lines[n][0] : lines[n][1]].strip()
+    if line.endswith((".", ",", ";")) or len(line.split()) > 20 or _DETAIL_LABEL.match(line) or is_furniture(line):
+        return False
+    if n > 0 and text[lines[n - 1][0] : lines[n - 1][1]].strip():
+        return False
+    following = [text[a:b] for a, b in lines[n + 1 : n + 4] if text[a:b].strip()]
+    return bool(following) and bool(_DETAIL_LABEL.match(following[0]))
 
 
 def _trim_item(text: str, start: int, end: int) -> tuple[int, int]:
@@ -485,8 +503,10 @@ def read_items(text: str) -> Reading:
     flat = Flat.of(text)
     statements = decision_statements(text)
     every = _anchors(text, flat)
-    anchors = [a for a in every if a.cue not in ("numbered_line", "paragraph_label", "caps_heading")]
-    labels = [a for a in every if a.cue in ("paragraph_label", "numbered_line")]
+    anchors = [a for a in every if a.cue not in ("numbered_line", "paragraph_label", "caps_heading", "standalone")]
+    anchors += [a for a in every if a.cue == "standalone" and _treatment_like(text[a.start:a.end])]
+    labels = [a for a in every if a.cue in ("paragraph_label", "numbered_line")
+              or (a.cue == "standalone" and not _treatment_like(text[a.start:a.end]))]
     caps = [a for a in every if a.cue == "caps_heading" and _treatment_like(text[a.start:a.end])]
     listed = _dispute_list(text)
     review: list[str] = []
@@ -516,11 +536,11 @@ def read_items(text: str) -> Reading:
         anchor.start, anchor.end = s, e
         name = _mention_text(text, s, e)
         twins = [item for item in items if any(similar(name, _mention_text(text, o.start, o.end)) for o in item.anchors)]
-        if len(twins) > 1 and anchor.cue in ("dispute_list", "subject", "paragraph_label", "numbered_line"):
+        if len(twins) > 1 and anchor.cue in ("dispute_list", "subject", "paragraph_label", "numbered_line", "standalone"):
             continue  # a mention that covers several items (a list, "the requests") names none of them
         if twins:
             twins[0].anchors.append(anchor)
-        elif anchor.cue in ("paragraph_label", "numbered_line"):
+        elif anchor.cue in ("paragraph_label", "numbered_line") or (anchor.cue == "standalone" and anchor not in mentions):
             continue  # a short label names an item announced elsewhere, never a new one
         elif anchor.cue != "subject" or not strong or _numbered_line_start(text, anchor.pos):
             items.append(ReadItem(s, e, [anchor]))
