@@ -170,7 +170,7 @@ def _general_items(text: str, reading: Reading) -> list[ItemDecision]:
             guidelines = find_guidelines(text, b_start, b_end)
         rationale = find_rationale(text, b_start, b_end) if b_end > b_start else None
         items.append(ItemDecision(
-            index=index, item=ground(text, read.start, read.end),
+            index=index, item=ground(text, read.start, read.end, read.value),
             decision=Grounded(value=st.decision, quote=text[st.start : st.end], span=Span(start=st.start, end=st.end)),
             guidelines=guidelines,
             guideline_text=ground(text, *g_span) if g_span and g_span[1] - g_span[0] > 2 else None,

@@ -30,6 +30,7 @@ class Statement:
     cue: str
     item: tuple[int, int] | None = None  # span of the item the statement names, if it names one
     number: int | None = None  # the item number it names ("Issue 2 Overturned")
+    value: str | None = None  # the item's text when its span also holds other columns (a wrapped table row)
 
 
 @dataclass
@@ -43,6 +44,7 @@ class Anchor:
     strength: int
     number: int | None = None
     listed: bool = False  # from the dispute list / a cover summary
+    value: str | None = None  # the item's text, when not simply the cleaned span (table cells)
 
 
 @dataclass
@@ -50,6 +52,7 @@ class ReadItem:
     start: int
     end: int
     anchors: list[Anchor]
+    value: str | None = None
     statements: list[Statement] = field(default_factory=list)
     decision: Statement | None = None
     block: tuple[int, int] = (0, 0)
@@ -226,10 +229,12 @@ def _line_statements(text: str, start: int, end: int) -> list[Statement]:
             table = bool(re.match(r"[ \t]{2,}|[ \t]*\|", m.group("sep"))) or line.lstrip().startswith("|")
             item_start = s + i0 if table else _wrapped_start(text, lines, n, s + i0)
             item_end = s + m.end("item")
+            value = None
             if table:
-                item_end = _table_wrap(text, lines, n, item_end, m.start("v"), s)
+                item_end, cells = _table_wrap(text, lines, n, item_end, m.start("v"), s)
+                value = clean_value(" ".join([item_text] + cells).replace("|", " ")) if cells else None
             out.append(Statement(polarity(m.group("v")), s + m.start("v"), s + m.end("v"), 3, "item_line",
-                                 (item_start, item_end)))
+                                 (item_start, item_end), value=value))
     return out
 
 
@@ -278,9 +283,11 @@ def _runs_on(line: str) -> bool:
     return len(stripped) >= 40 and not stripped.endswith((".", ":", "?", "!", ";")) and not stripped.isupper()
 
 
-def _table_wrap(text: str, lines: list[tuple[int, int]], n: int, item_end: int, verdict_col: int, row_start: int) -> int:
+def _table_wrap(text: str, lines: list[tuple[int, int]], n: int, item_end: int, verdict_col: int,
+                row_start: int) -> tuple[int, list[str]]:
     """Extend a table row's item text over the lines it wraps onto (cells left of the verdict column)."""
     item_col = item_end - row_start
+    cells: list[str] = []
     for s, e in lines[n + 1 : n + 4]:
         line = text[s:e]
         if (not line.strip() or is_furniture(line) or BY_NAME["item_line"].pattern.match(line)
@@ -295,7 +302,8 @@ def _table_wrap(text: str, lines: list[tuple[int, int]], n: int, item_end: int, 
         if len(cell.strip()) > item_col + 10 and not rest and not line.startswith((" ", "|")):
             break  # prose under the table, not a wrapped cell
         item_end = s + len(cell)
-    return item_end
+        cells.append(cell.strip(" |\t"))
+    return item_end, cells
 
 
 # --- item announcements -------------------------------------------------------------------------
@@ -418,7 +426,7 @@ def _anchors(text: str, flat: Flat) -> list[Anchor]:
 
 
 _ITEM_LEAD = re.compile(
-    r"[ \t|]*(?:\(?\d{1,2}[.)][ \t]*)?(?:(?:Item|Request(?:ed)?|Treatment|Service)[ \t]*:[ \t]*)?"
+    r"[ \t|]*(?:\(?\d{1,2}[.)][ \t]*)?(?:(?:Item|Issue|Request(?:ed)?|Treatment|Service)[ \t]*(?:#?\d{1,2}(?:[ \t]+of[ \t]+\d{1,2})?)?[ \t]*:[ \t]*)?"
     r"(?:Is\s+(?:the\s+)?(?:request(?:ed)?\s+(?:(?:treatment|service|item)\s+)?(?:for\s+|of\s+)?|requested\s+))?", re.I)
 _ITEM_TAIL = re.compile(
     rf"(?:,?\s+(?:is\s+|are\s+)?{ocr('medically necessary')}(?:\s+and\s+appropriate)?\s*\??)?"
@@ -498,11 +506,17 @@ def _mention_text(text: str, start: int, end: int) -> str:
     return clean_value(text[start:end])
 
 
+def _name(text: str, anchor: Anchor) -> str:
+    return anchor.value or clean_value(text[anchor.start : anchor.end])
+
+
 def read_items(text: str) -> Reading:
     """Items and their decisions, read from cues anywhere in the letter."""
     flat = Flat.of(text)
     statements = decision_statements(text)
     every = _anchors(text, flat)
+    taken = {a.pos for a in every if a.cue not in ("standalone", "paragraph_label", "caps_heading", "numbered_line")}
+    every = [a for a in every if a.cue != "standalone" or a.pos not in taken]
     anchors = [a for a in every if a.cue not in ("numbered_line", "paragraph_label", "caps_heading", "standalone")]
     anchors += [a for a in every if a.cue == "standalone" and _treatment_like(text[a.start:a.end])]
     labels = [a for a in every if a.cue in ("paragraph_label", "numbered_line")
@@ -517,7 +531,7 @@ def read_items(text: str) -> Reading:
     subjects: list[Anchor] = []
     for st in statements:
         if st.cue == "item_line" and st.item:
-            mentions.append(Anchor(st.item[0], st.item[0], st.item[1], "item_line", 3))
+            mentions.append(Anchor(st.item[0], st.item[0], st.item[1], "item_line", 3, value=st.value))
         elif st.item and st.strength >= 2:
             subjects.append(Anchor(st.item[0], st.item[0], st.item[1], "subject", 2))
     mentions = [a for a in mentions if _plausible(text, a)]
@@ -534,8 +548,8 @@ def read_items(text: str) -> Reading:
         if e - s < 3:
             continue
         anchor.start, anchor.end = s, e
-        name = _mention_text(text, s, e)
-        twins = [item for item in items if any(similar(name, _mention_text(text, o.start, o.end)) for o in item.anchors)]
+        name = _name(text, anchor)
+        twins = [item for item in items if any(similar(name, _name(text, o)) for o in item.anchors)]
         if len(twins) > 1 and anchor.cue in ("dispute_list", "subject", "paragraph_label", "numbered_line", "standalone"):
             continue  # a mention that covers several items (a list, "the requests") names none of them
         if twins:
@@ -561,7 +575,7 @@ def read_items(text: str) -> Reading:
         target = None
         if st.item is not None:
             name = _mention_text(text, *st.item)
-            target = next((i for i in items if any(similar(name, _mention_text(text, o.start, o.end)) for o in i.anchors)), None)
+            target = next((i for i in items if any(similar(name, _name(text, o)) for o in i.anchors)), None)
         if target is None and st.number is not None:
             target = by_number.get(st.number)
         if target is None and st.cue != "item_line":
@@ -588,7 +602,7 @@ def read_items(text: str) -> Reading:
         item.decision = choice
         main = sorted(item.anchors, key=lambda a: (a.listed, -a.strength, a.pos))[0] if item.anchors else None
         if main is not None:
-            item.start, item.end = main.start, main.end
+            item.start, item.end, item.value = main.start, main.end, main.value
         kept.append(item)
     _blocks(text, kept, detailed)
     overall = _overall(text, flat)
