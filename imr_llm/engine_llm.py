@@ -2,7 +2,10 @@
 
 `api.summarize` / `api.ask` call these when a model is configured. The model gets the
 letter (or the retrieved passages, with ids) as delimited data, and the parser's item
-list as the skeleton to fill, so no item of a long letter can be dropped. Every reply
+list as the skeleton to fill, so no item of a long letter can be dropped. A letter the
+rules could not fully read (no item, or a flagged reading) goes to the model as a free
+extraction instead (`summarize/free-v1`): every item it returns must be named in the
+letter and decided by a statement in its own part of it (`grounding_free.py`). Every reply
 goes through the grounding check (`grounding.py`) as a validator: what disagrees with
 the letter goes back to the model once; what is still wrong then is replaced by the
 letter's own value, marked `corrected`, and said in `notes`. When the model cannot be
@@ -15,17 +18,19 @@ import hashlib
 
 from pydantic import BaseModel, Field, ValidationInfo, model_validator
 
-from . import grounding, llm
-from .answer import answer_offline
+from . import grounding, grounding_free, llm
+from .answer import answer_offline, silent_answer
 from .config import Settings
 from .errors import LLMError
 from .grounding import CitedQuote
 from .models import Answer, Chunk, DecisionSummary, ItemDecision, Letter, Passage
 from .prompts import render
 
-__all__ = ["ANSWER_PROMPT", "SUMMARIZE_PROMPT", "AnswerDraft", "SummaryDraft", "ask_llm", "summarize_llm"]
+__all__ = ["ANSWER_PROMPT", "FREE_PROMPT", "SUMMARIZE_PROMPT", "AnswerDraft", "FreeDraft", "SummaryDraft", "ask_llm",
+           "needs_free_reading", "summarize_free", "summarize_llm"]
 
 SUMMARIZE_PROMPT = "summarize/v1"
+FREE_PROMPT = "summarize/free-v1"
 ANSWER_PROMPT = "answer/v1"
 REASKS = 1  # a reply that disagrees with the letter goes back to the model this many times
 
@@ -49,6 +54,19 @@ class SummaryDraft(BaseModel):
         context = llm.validation_context(info)
         if "summary" in context:
             _reask(context, grounding.summary_problems(self.items, context["summary"], context["letter"]))
+        return self
+
+
+class FreeDraft(BaseModel):
+    """The model's own reading of a letter the rules could not fully read: every disputed item it finds."""
+
+    items: list[grounding_free.FreeItem] = Field(description="every item the reviewer decides, in letter order")
+
+    @model_validator(mode="after")
+    def _borne_out_by_letter(self, info: ValidationInfo) -> "FreeDraft":
+        context = llm.validation_context(info)
+        if "rules" in context:
+            _reask(context, grounding_free.free_problems(self.items, context["rules"], context["letter"]))
         return self
 
 
@@ -82,8 +100,36 @@ def _fallback_engine(model: str) -> str:
     return f"offline (fallback from {model})"
 
 
+def needs_free_reading(summary: DecisionSummary) -> bool:
+    """The rules found no item, or are unsure of their reading: the model reads the letter freely."""
+    return not summary.items or summary.needs_review
+
+
+def _fallback(parsed_summary: DecisionSummary, model: str, exc: LLMError) -> DecisionSummary:
+    return parsed_summary.model_copy(update={
+        "engine": _fallback_engine(model),
+        "notes": [*parsed_summary.notes, _fallback_note(model, exc, "this summary is")]})
+
+
+def summarize_free(letter: Letter, parsed_summary: DecisionSummary, settings: Settings) -> DecisionSummary:
+    """The rules' reading with the model's free reading merged in; what the letter does not bear out flags it."""
+    model = settings.llm_model or ""
+    prompt = render(FREE_PROMPT, letter=letter.text, fence=_fence(letter.text))
+    context = {"rules": parsed_summary, "letter": letter.text, "reasks_left": REASKS}
+    try:
+        result = llm.complete(prompt.messages, FreeDraft, settings=settings, prompt_id=prompt.ref,
+                              validation_context=context)
+    except LLMError as exc:
+        return _fallback(parsed_summary, model, exc)
+    summary = grounding_free.merge_free(result.value.items, parsed_summary, letter.text)
+    summary.engine = model
+    return summary
+
+
 def summarize_llm(letter: Letter, parsed_summary: DecisionSummary, settings: Settings) -> DecisionSummary:
     """The summary with each item's decision, guidelines and reason read by the model and checked against the letter."""
+    if needs_free_reading(parsed_summary):
+        return summarize_free(letter, parsed_summary, settings)
     model = settings.llm_model or ""
     skeleton = "\n".join(f"{item.index}. {item.item.value}" for item in parsed_summary.items)
     prompt = render(SUMMARIZE_PROMPT, letter=letter.text, fence=_fence(letter.text), items=skeleton)
@@ -92,9 +138,7 @@ def summarize_llm(letter: Letter, parsed_summary: DecisionSummary, settings: Set
         result = llm.complete(prompt.messages, SummaryDraft, settings=settings, prompt_id=prompt.ref,
                               validation_context=context)
     except LLMError as exc:
-        return parsed_summary.model_copy(update={
-            "engine": _fallback_engine(model),
-            "notes": [*parsed_summary.notes, _fallback_note(model, exc, "this summary is")]})
+        return _fallback(parsed_summary, model, exc)
     items, notes = grounding.merge_summary(result.value.items, parsed_summary, letter.text)
     return parsed_summary.model_copy(update={"items": items, "engine": model, "notes": [*parsed_summary.notes, *notes]})
 
@@ -116,6 +160,9 @@ def ask_llm(question: str, letter: Letter, summary: DecisionSummary, chunks: lis
             settings: Settings) -> Answer:
     """An answer from the model, citing the retrieved passages by id; checked against the letter."""
     model = settings.llm_model or ""
+    silent = silent_answer(question, letter.text, summary, chunks)
+    if silent is not None:  # e.g. a treatment the letter never mentions: no model can answer it from this letter
+        return silent.model_copy(update={"notes": ["The letter does not answer this question, so the model was not asked."]})
     given = {f"P{n}": p.chunk for n, p in enumerate(passages, start=1)}
     if not given:
         return _offline(question, letter, summary, chunks, passages, model,

@@ -21,7 +21,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-__all__ = ["Reply", "ScriptedLLM", "draft_of", "free_port", "hang", "reply", "reply_json", "status"]
+__all__ = ["Reply", "ScriptedLLM", "draft_of", "free_item", "free_port", "hang", "reply", "reply_json", "status"]
 
 
 @dataclass
@@ -68,6 +68,13 @@ def draft_of(summary, decisions: dict[int, str] | None = None) -> dict:
             "rationale": None,
         })
     return {"items": items}
+
+
+def free_item(item: str, decision: str, decision_quote: str, *, reason: str | None = None,
+              guidelines: list[str] | None = None) -> dict:
+    """One item of a free extraction (`summarize/free-v1`), as a model would reply it."""
+    return {"item": item, "decision": decision, "decision_quote": decision_quote, "reason": reason,
+            "guidelines": guidelines or []}
 
 
 def free_port() -> int:
