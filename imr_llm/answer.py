@@ -11,11 +11,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .coverage import Silence, silence
 from .models import Answer, Chunk, Citation, DecisionSummary, Grounded, ItemDecision, Passage, Span
 from .parse.text import clean_value, sentences
 from .retrieve import Filters, tokenize
 
-__all__ = ["answer_offline", "decision_phrase", "match_item"]
+__all__ = ["answer_offline", "decision_phrase", "match_item", "silent_answer"]
 
 _SYNONYMS = {
     "pt": "physical therapy", "physio": "physical therapy", "ot": "occupational therapy",
@@ -285,6 +286,9 @@ def _why_answer(ctx: _Context, item: ItemDecision) -> str:
 def answer_offline(question: str, text: str, summary: DecisionSummary, chunks: list[Chunk],
                    passages: list[Passage], embedder=None) -> Answer:
     """Answer a question about one letter from its summary, chunks and retrieved passages."""
+    silent = silent_answer(question, text, summary, chunks)
+    if silent is not None:
+        return silent
     ctx = _Context(question, text, summary, chunks, passages)
     intent = next((name for name, pattern in _INTENTS if pattern.search(question)), "extract")
     item = ctx.item = match_item(question, summary.items)
@@ -318,9 +322,42 @@ def answer_offline(question: str, text: str, summary: DecisionSummary, chunks: l
     if not body:
         body = _extract_answer(ctx, intent, item, passages, embedder)
     if not body:
-        return Answer(question=question, text="The letter does not answer this question; no passage matches it.",
+        return Answer(question=question, text="The letter does not answer this question: it does not say anything "
+                                              "that matches it.",
                       answered=False, engine="offline", case_id=summary.case_id)
     return Answer(question=question, text=body, citations=ctx.citations, engine="offline", case_id=summary.case_id)
+
+
+def _disputed(summary: DecisionSummary) -> str:
+    return "; ".join(f"{i.item.value} ({'approved' if i.decision.value == 'overturned' else 'not approved'})"
+                     for i in summary.items)
+
+
+def silent_answer(question: str, text: str, summary: DecisionSummary, chunks: list[Chunk]) -> Answer | None:
+    """The honest answer to a question the letter does not answer (see `imr_llm.coverage`), or None.
+
+    It cites nothing the letter does not say: no passage for a thing the letter never mentions, and
+    for a thing it mentions but does not decide, the sentences that mention it."""
+    found: Silence | None = silence(question, text, summary)
+    if found is None:
+        return None
+    ctx = _Context(question, text, summary, chunks, [])
+    items = _disputed(summary)
+    if found.kind == "unstated":
+        body = f"The letter does not state {found.thing}" + (" (it may have been redacted)." if "age" in found.thing
+                                                               else ".")
+    elif found.kind == "unmentioned":
+        body = f"The letter does not mention {found.thing}."
+        if items:
+            body += f" The disputed items it decides are: {items}."
+    else:
+        said = [ctx.cite_sentence_of(span) for span in found.mentions[:2]]
+        body = (f"The letter does not say whether {found.thing} was approved: it is not one of the disputed items "
+                f"({items}). The letter mentions it only in passing: " + " ".join(f'"{s}"' for s in dict.fromkeys(said)))
+        if summary.needs_review:
+            body += " (This letter is flagged for a person to read, so check its list of disputed items.)"
+    return Answer(question=question, text=body, answered=False, citations=ctx.citations, engine="offline",
+                  case_id=summary.case_id)
 
 
 def _extract_answer(ctx: _Context, intent: str, item: ItemDecision | None, passages: list[Passage], embedder) -> str:

@@ -1,0 +1,272 @@
+"""What a letter covers: does a question name a treatment the letter never mentions, or one it does not decide?
+
+"Was acupuncture authorized?" asked of a letter about physical therapy has no answer in that
+letter; an honest answer says so instead of answering about the physical therapy. `silence`
+finds such questions from the letter text alone (no model, no retrieval):
+
+* the question names a treatment, test or medicine that the letter never mentions, allowing the
+  glossary's abbreviations and synonyms (PT = physical therapy, ESI = epidural steroid injection,
+  Norco = hydrocodone), plurals and one-letter OCR slips in long words (`unmentioned`);
+* a question about a decision ("Was X approved?", "Did the reviewer approve X?", "What did the
+  reviewer decide about X?") names something the letter mentions, say in the history, that is not
+  one of the disputed items (`undecided`); never said when the reader found no items, or when a
+  sentence that mentions the thing reads like a decision, a request or an item heading (the item may
+  then be one the reader missed); the answer says so when the letter is flagged for review;
+* a question asks for a case field the letter does not state (age, case number) (`unstated`).
+
+Treatments are recognised by the glossary's terms (`imr_llm.glossary.TERMS`, kinds treatment,
+test and medicine); anything else a decision question names is compared word by word.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Literal
+
+from rapidfuzz.distance import Levenshtein
+
+from .analytics import OTHER, treatment_category
+from .glossary import TERMS, Term
+from .models import DecisionSummary, ItemDecision, Span
+from .parse.text import sentences
+
+__all__ = ["Silence", "silence"]
+
+Kind = Literal["unmentioned", "undecided", "unstated"]
+
+_NAMED_KINDS = ("treatment", "test", "medicine")
+# Glossary terms for a class of things, not one thing: a letter about Norco answers "Was an opioid approved?".
+_CLASSES = frozenset({"opioid", "NSAID", "PPI", "muscle relaxant", "compounded cream"})
+# A term is mentioned where a term it covers is: a brand names its drug and the drug its brand (Norco is
+# hydrocodone), a narrower form names its kind (aquatic therapy is physical therapy), never the other way round.
+_COVERS = {"Norco": ("hydrocodone/APAP",), "hydrocodone/APAP": ("Norco",), "PT": ("aquatic therapy",),
+           "tramadol": ("tramadol ER",), "FRP": ("FRP evaluation",), "arthroscopy": ("meniscectomy",),
+           "lidocaine": ("Lidoderm", "Terocin"), "EMG": ("EMG/NCV",)}
+_BY_KEY = {t.key: t for t in TERMS}
+
+_OBJECT = [  # where a question about a decision names its object
+    re.compile(r"\b(?:was|were|is|are|has|have)\s+(?P<x>[^?.,;]+?)\s+(?:been\s+)?(?:not\s+)?(?:approved|authori[sz]ed|"
+               r"denied|certified|non-?certified|overturned|upheld|covered|granted|rejected|allowed)\b", re.I),
+    re.compile(r"\b(?:did|does|will|would)\s+(?:the\s+)?(?:IMR\s+|expert\s+|independent\s+|medical\s+)?(?:reviewer|IMR|"
+               r"review)\s+(?:approve|authori[sz]e|deny|certify|uphold|overturn|allow|grant|cover|decide\s+(?:on|about))"
+               r"\s+(?P<x>[^?.,;]+)", re.I),
+    re.compile(r"\bdecid\w*\s+(?:about|on|regarding)\s+(?P<x>[^?.,;]+)", re.I),
+    re.compile(r"\b(?:request|requests|prescription)\s+for\s+(?P<x>[^?.,;]+)", re.I),
+]
+# Where a named thing ends: "physical therapy for the shoulder", "Norco after surgery", "acupuncture this time".
+_TAIL = re.compile(r"\s+\b(?:for|after|before|in|during|this|that|even|when|if|because|since|now|at|to|with|by|"
+                   r"from|under|on|as|again|instead)\b.*$", re.I)
+_ASIDE = re.compile(r"\s+(?:(?:for|to|of)\s+(?:this|the|that|his|her)\s+(?:injured\s+)?(?:worker|patient|employee|claimant|"
+                    r"case)|in\s+this\s+(?:review|case|letter)|this\s+time|now|again)\b.*$", re.I)
+_DETERMINER = re.compile(r"^(?:(?:the|a|an|any|his|her|their|its|this|that|these|those|some|more|further|"
+                         r"additional|another|new|repeat|requested|proposed|ongoing|continued|same)\s+)+", re.I)
+# Words that qualify a treatment without naming it, and words for a kind of thing rather than one thing.
+_QUALIFIERS = frozenset("""
+left right bilateral both lower upper lumbar lumbosacral cervical thoracic spine spinal back neck shoulder shoulders knee
+knees hip hips wrist wrists hand hands elbow elbows ankle ankles foot feet arm arms leg legs extremity extremities joint
+body low post pre operative postoperative preoperative post-operative pre-operative surgical trial purchase rental
+rent refill refills renewal session sessions visit visits week weeks month months day days time times hour hours
+initial repeat additional more further new ongoing continued prescription prescriptions request requests requested
+home unit units use daily monthly one two three four five six seven eight ten twelve
+""".split())
+_CATEGORY = frozenset("""
+surgery surgeries operation operations procedure procedures medication medications medicine medicines drug drugs
+injection injections shot shots imaging scan scans test tests testing study studies therapy therapies treatment
+treatments service services equipment device devices item items care visit program programs consultation consult
+evaluation referral things thing anything everything something all other others it they them one mg
+the of and or a an to in for with any some each every both either none what which whose his her their patient worker
+employee injured claimant reviewer doctor physician
+""".split())
+# Sentence cues that a mention may be a disputed item the reader missed: then "not one of the disputed items" is not said.
+_DECISION_CUE = re.compile(r"medically\s*necessary|\bupheld\b|\boverturn|\bcertif|non-?certif|\bapprov|\bdenied\b|"
+                           r"\bdeny\b|\bdispute|\bissues?\b|\bitems?\b|\breviewed\b|\brequest|\bdecision|"
+                           r"\bdetermin|\bauthori[sz]", re.I)
+_CLAUSE = re.compile(r"(?:[^;,]|,(?!\s+(?:and|but|while|although|whereas)\b))+", re.S)  # a sentence's clauses
+_VERB = re.compile(r"\b(?:could|would|should|can|will|be|being|been|do|does|did|have|has|had)\b", re.I)
+_WORD = re.compile(r"[a-z0-9]+")
+_AGE = re.compile(r"\b\d{1,3}\s*-?\s*(?:year|yr)s?\s*-?\s*old\b|\bage[ds]?\s*:?\s*\d{1,3}\b", re.I)
+
+
+@dataclass
+class Silence:
+    """Why the letter does not answer a question, and the passages that show it."""
+
+    kind: Kind
+    thing: str  # as the question names it ("acupuncture", "a TENS unit", "the patient's age")
+    mentions: list[Span] = field(default_factory=list)  # where the letter mentions the thing (`undecided`)
+
+
+def _stem(word: str) -> str:
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 4 and word.endswith(("ches", "shes", "sses", "xes")):
+        return word[:-2]
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
+
+
+class _Words:
+    """A text's words (lower case, stemmed) with their offsets, for phrase look-ups that forgive plurals and OCR slips."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.words = [(_stem(m.group()), m.start(), m.end()) for m in _WORD.finditer(text.lower())]
+
+    @cached_property
+    def positions(self) -> dict[str, list[int]]:
+        out: dict[str, list[int]] = {}
+        for n, (word, _, _) in enumerate(self.words):
+            out.setdefault(word, []).append(n)
+        return out
+
+    def _where(self, word: str) -> list[int]:
+        found = list(self.positions.get(word, []))
+        if len(word) >= 6 and not word.isdigit():  # "acupunctnre" in an OCR scan is still acupuncture
+            for other, places in self.positions.items():
+                if other != word and abs(len(other) - len(word)) <= 1 and Levenshtein.distance(word, other) <= 1:
+                    found += places
+        return sorted(found)
+
+    def phrase(self, words: list[str]) -> list[Span]:
+        """Where all `words` occur close together (in any order): spans of the letter."""
+        if not words:
+            return []
+        places = [self._where(w) for w in words]
+        window = 2 * len(words) + 1
+        spans = []
+        for n in places[0]:
+            near = [[p for p in ps if abs(p - n) <= window] for ps in places[1:]]
+            if all(near):
+                lo, hi = min([n] + [ps[0] for ps in near]), max([n] + [ps[-1] for ps in near])
+                spans.append(Span(start=self.words[lo][1], end=self.words[hi][2]))
+        return spans
+
+
+def _words(text: str) -> list[str]:
+    return [_stem(w) for w in _WORD.findall(text.lower())]
+
+
+def _same_as(term: Term) -> list[Term]:
+    return [term] + [_BY_KEY[k] for k in _COVERS.get(term.key, ()) if k in _BY_KEY]
+
+
+def _named_terms(text: str) -> list[tuple[Term, str]]:
+    """The glossary's treatments, tests and medicines a text names, with the words it uses; the longest
+    match wins where two overlap ("tramadol ER" over "tramadol")."""
+    found: list[tuple[int, int, Term]] = []
+    for term in TERMS:
+        if term.kind not in _NAMED_KINDS or term.key in _CLASSES:
+            continue
+        for m in term.regex.finditer(text):
+            if not any(s <= m.start() and m.end() <= e for s, e, _ in found):
+                found = [(s, e, t) for s, e, t in found if not (m.start() <= s and e <= m.end())]
+                found.append((m.start(), m.end(), term))
+    return [(term, text[s:e]) for s, e, term in sorted(found, key=lambda f: f[0])]
+
+
+def _term_mentions(term: Term, said: str, letter: _Words) -> list[Span]:
+    spans = [Span(start=m.start(), end=m.end()) for t in _same_as(term) for m in t.regex.finditer(letter.text)]
+    return spans or letter.phrase(_words(said))
+
+
+def _core(phrase: str) -> list[str]:
+    return [w for w in _words(phrase) if w not in _QUALIFIERS and w not in _CATEGORY and not w.isdigit()]
+
+
+def _decision_object(question: str) -> str | None:
+    for pattern in _OBJECT:
+        m = pattern.search(question)
+        if m and not _VERB.search(m.group("x")):  # "was missing before X could be approved" names no object
+            return m.group("x").strip()
+    return None
+
+
+def _clean_object(phrase: str) -> str:
+    return _DETERMINER.sub("", _TAIL.sub("", phrase)).strip(" '\"")
+
+
+def _shown(phrase: str) -> str:
+    """The object as the answer names it: "a TENS unit", "physical therapy for the shoulder"."""
+    article = re.match(r"(?:a|an|the)\s+", phrase, re.I)
+    rest = _DETERMINER.sub("", phrase[article.end():] if article else phrase)
+    rest = _ASIDE.sub("", rest).strip(" '\"")
+    return (article.group().lower() if article else "") + rest
+
+
+def _item_names(item: ItemDecision, terms: list[tuple[Term, str]], core: list[str]) -> bool:
+    text = item.item.value
+    if terms:
+        return any(t.regex.search(text) for term, _ in terms for t in _same_as(term))
+    return bool(core) and bool(_Words(text).phrase(core))
+
+
+def _field_silence(question: str, text: str, summary: DecisionSummary) -> Silence | None:
+    if re.search(r"\bhow\s+old\b|\bage\b", question, re.I) and not summary.patient_age and not _AGE.search(text):
+        return Silence("unstated", "the patient's age")
+    if re.search(r"\bcase\s+(?:number|no\b|#)|\bIMR\s+(?:number|no\b|#)", question, re.I) and not summary.case_number \
+            and not re.search(r"\bCM\d{2}-?\d{4,}", text):
+        return Silence("unstated", "a case number")
+    return None
+
+
+def silence(question: str, text: str, summary: DecisionSummary) -> Silence | None:
+    """Why the letter cannot answer `question`, or None when it may (then the answer engines answer it)."""
+    unstated = _field_silence(question, text, summary)
+    if unstated:
+        return unstated
+    letter = _Words(text)
+    obj = _decision_object(question)
+    named = _named_terms(question)
+    if named and all(not _term_mentions(term, said, letter) for term, said in named):
+        said = " and ".join(dict.fromkeys(said for _, said in named))
+        shown = _shown(obj) if obj and len(named) == 1 and named[0][1] in obj else said
+        return Silence("unmentioned", shown)
+    if obj is None:
+        return None
+    thing = _clean_object(obj)
+    terms = _named_terms(thing)
+    core = [] if terms else _core(thing)
+    if not terms and not core:
+        return None  # "Was the surgery approved?", "Were all the requests approved?": not one named thing
+    if terms:
+        mentions = [s for term, said in terms for s in _term_mentions(term, said, letter)]
+    else:
+        mentions = letter.phrase(core)
+    if not mentions:
+        return Silence("unmentioned", _shown(obj))
+    if not _undecided(thing, terms, core, mentions, text, summary):
+        return None
+    return Silence("undecided", _shown(obj), sorted(set(mentions), key=lambda s: s.start))
+
+
+def _undecided(thing: str, terms: list[tuple[Term, str]], core: list[str], mentions: list[Span], text: str,
+               summary: DecisionSummary) -> bool:
+    """The letter mentions the thing but decides nothing about it: none of the items the reader found is the
+    thing or of its kind, and no sentence that mentions it reads like a decision, a request or an item heading
+    (which could be an item the reader missed)."""
+    if not summary.items:
+        return False
+    if any(_item_names(item, terms, core) for item in summary.items):
+        return False
+    kind = treatment_category(thing)
+    if kind != OTHER and any(treatment_category(item.item.value) == kind for item in summary.items):
+        return False  # "knee replacement" may well be the "total knee arthroplasty" item
+    bounds = list(sentences(text))
+    for span in mentions:
+        s, e = next(((s, e) for s, e in bounds if s <= span.start < e), (span.start, span.end))
+        clauses = [m for m in _CLAUSE.finditer(text, s, e) if m.start() <= span.start < m.end()]
+        if _DECISION_CUE.search(clauses[0].group() if clauses else text[s:e]) or _on_heading(text, span):
+            return False
+    return True
+
+
+def _on_heading(text: str, span: Span) -> bool:
+    """The mention heads a line of its own ("TRAMADOL ER 150MG #30", "2) Acupuncture x 6"): an item heading."""
+    lo = text.rfind("\n", 0, span.start) + 1
+    hi = text.find("\n", span.end)
+    line = text[lo : hi if hi >= 0 else len(text)].strip()
+    before = text[lo : span.start].strip()
+    return len(line) < 100 and not line.endswith(".") and not re.search(r"[a-z]{3}", before.lower().replace("item", ""))
