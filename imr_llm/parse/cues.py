@@ -113,6 +113,8 @@ CUES: list[Cue] = [
     _cue("numbered_verdict", "decision", 3, "flat",
          rf"(?<![A-Za-z])(?:Item|Issue|Request|Service|Question)\s*#?\s*(?P<num>\d{{1,2}})\s*[:\-)=]?\s*(?P<v>{VERDICT})(?![A-Za-z])",
          "Issue 1 Upheld; Issue 2 Overturned."),
+    _cue("numbered_verdict_line", "decision", 3, "line",
+         rf"^[ \t]*(?:#[ \t]*)?\(?(?P<num>\d{{1,2}})[.):][ \t]*(?P<v>{VERDICT})[ \t]*\.?[ \t]*$", "   5)  OVERTURNED"),
     _cue("verdict_line", "decision", 3, "line",
          rf"^[ \t]*(?P<v>{VERDICT})[ \t]*\.?[ \t]*$", "UPHELD"),
     _cue("item_line", "decision", 3, "line",

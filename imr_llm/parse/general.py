@@ -208,6 +208,11 @@ def _line_statements(text: str, start: int, end: int) -> list[Statement]:
         line = text[s:e]
         if not line.strip() or is_furniture(line):
             continue
+        m = BY_NAME["numbered_verdict_line"].pattern.match(line)
+        if m:
+            out.append(Statement(polarity(m.group("v")), s + m.start("v"), s + m.end("v"), 3, "numbered_verdict_line",
+                                 number=int(m.group("num"))))
+            continue
         m = BY_NAME["verdict_line"].pattern.match(line)
         if m:
             prev = _prev_line(text, lines, n)
@@ -540,7 +545,8 @@ def read_items(text: str) -> Reading:
     if not mentions and not listed and caps:
         mentions = caps
     if not mentions and not listed and not subjects and numbered:
-        mentions, labels = numbered, [a for a in labels if a.cue != "numbered_line"]
+        mentions = [a for a in numbered if _plausible(text, a)]
+        labels = [a for a in labels if a.cue != "numbered_line"]
     items: list[ReadItem] = []
     strong = bool(mentions or listed)
     for anchor in sorted(listed + mentions + subjects + labels, key=lambda a: (a.pos, a.cue == "paragraph_label")):
@@ -554,7 +560,7 @@ def read_items(text: str) -> Reading:
             continue  # a mention that covers several items (a list, "the requests") names none of them
         if twins:
             twins[0].anchors.append(anchor)
-        elif anchor.cue in ("paragraph_label", "numbered_line") or (anchor.cue == "standalone" and anchor not in mentions):
+        elif anchor.cue in ("paragraph_label", "numbered_line", "standalone") and not any(anchor is a for a in mentions):
             continue  # a short label names an item announced elsewhere, never a new one
         elif anchor.cue != "subject" or not strong or _numbered_line_start(text, anchor.pos):
             items.append(ReadItem(s, e, [anchor]))
@@ -639,6 +645,9 @@ def _plausible(text: str, anchor: Anchor) -> bool:
     if not (3 <= len(value) <= 220) or not re.search(r"[A-Za-z]{2}", value):
         return False
     if re.match(r"(?:the\s+)?(?:final\s+)?(?:determination|decision|outcome|result|date|guideline|rationale|page)\b", value, re.I):
+        return False
+    if re.fullmatch(VERDICT + r"\W*", value, re.I) or re.match(
+            r"(?:MTUS|ODG|ACOEM|Official\s+Disability|Chronic\s+Pain\s+Medical|American\s+College|Non-MTUS)\b", value, re.I):
         return False
     return True
 
