@@ -20,9 +20,9 @@ __all__ = ["MAX_LETTER_CHARS", "IngestResult", "ask", "cases", "ingest", "open_s
 
 # A letter's text is read, indexed and asked up to this size (real IMR letters run 5-50 thousand
 # characters); at the cap, ingest takes seconds on two cores, not minutes (see README, Configuration).
-MAX_LETTER_CHARS = 1_000_000
+MAX_LETTER_CHARS = 250_000
 # A question ranks at most this many chunks of one letter: a cheap lexical prefilter picks them.
-QUESTION_CHUNKS = 300
+QUESTION_CHUNKS = 120
 
 _stores: dict[tuple, LetterStore] = {}
 _vectors: dict[tuple[str, str], list[float]] = {}  # (embedder, chunk id) -> vector of a letter read from a file
@@ -96,6 +96,7 @@ def ask(source: str | Path | None, question: str, *, k: int = 6, model: str | No
     settings = (settings or get_settings()).with_model(model)
     if source is None:
         store = open_store(settings)
+        store.count()  # an unreachable or broken store fails here, before the embedding model loads
         scope = Filters(filters) if filters else answer_lib.corpus_filters(question)
         passages = retrieve(store, question, k=k, filters=scope)
         return answer_lib.answer_corpus(question, passages)

@@ -284,8 +284,16 @@ class LetterStore:
                 raise StoreError(f"could not write {len(ids)} letter(s) to the store at {self.location}: "
                                  f"{reason(exc)}; none of them was kept", location=self.location) from exc
 
+    def _changing(self) -> None:
+        """Mark the store as changed before the first change of a hold, so that a writer killed mid-write
+        still makes other processes reopen the store (and the marker is written again on release)."""
+        if not getattr(self._holding, "changed", True) and self.embedded:
+            self._holding.changed = True
+            with contextlib.suppress(OSError):
+                self._stamp = bump_generation(self.settings.chroma_path)
+
     def _write(self, batch: list[tuple[Letter, DecisionSummary, list[Chunk]]]) -> None:
-        self._holding.changed = True
+        self._changing()
         writer, lease = writer_id(), time.time() + self.settings.write_lease
 
         def letter_meta(letter: Letter, summary: DecisionSummary) -> dict:
@@ -307,7 +315,7 @@ class LetterStore:
 
     def _remove(self, letter_ids: list[str]) -> None:
         if letter_ids:
-            self._holding.changed = True
+            self._changing()
         for letter_id in letter_ids:
             self.chunks.delete(where={"letter_id": letter_id})
         if letter_ids:
