@@ -127,7 +127,7 @@ CUES: list[Cue] = [
          "Final Determination: OVERTURN"),
     # --- item announcements ---------------------------------------------------------------------
     _cue("numbered_heading", "item", 3, "line",
-         r"^[ \t]*(?=(?-i:[A-Z]))(?:(?:Disputed\s+)?(?:Item|Issue|Service|Treatment|Request|Question)(?:\s+(?:Under\s+Review|in\s+Dispute))?"
+         r"^[ \t]*(?=(?-i:[A-Z]))(?:(?:Disputed\s+|Requested\s+)?(?:Item|Issue|Service|Treatment|Request|Question)(?:\s+(?:Under\s+Review|in\s+Dispute))?"
          r"|Disputed\s+(?:Item|Service|Treatment|Request)(?:/Service)?)[ \t]*(?:#|No\.?|Number)?[ \t]*\(?(?P<num>\d{1,2})(?![A-Za-z0-9])"
          r"(?:[ \t]*(?:of|/)[ \t]*\d{1,2})?\)?[ \t]*[:.)\-]?[ \t]*(?P<item>[^\n]*)$",
          "Item 2 of 3: Chiropractic manipulation, 6 visits"),

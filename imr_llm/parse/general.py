@@ -227,7 +227,7 @@ def _line_statements(text: str, start: int, end: int) -> list[Statement]:
             i0 = m.start("item") + (lead.end() if lead else 0)
             item_text = line[i0 : m.end("item")].strip()
             if (len(item_text) < 3 or _SECTION_WORDS.match(item_text) or re.search(r"[.;]\s*$|\bis\b|\bare\b|\bwas\b|[a-z]\.\s+[A-Z]", item_text)
-                    or len(item_text) > 160 or (re.search(r"[a-z]", item_text) and not re.search(r"[ \t]{2,}|[:\-|]", line[m.end("item"):m.start("v")]) )):
+                    or len(item_text) > 160 or (re.search(r"[a-z]", item_text) and not re.search(r"[ \t]{2,}|[:\-|]|\.{3,}|\?", line[m.end("item"):m.start("v")]) )):
                 continue
             if re.match(r"[ \t]*(?:Final\s+)?(?:IMR\s+)?(?:Decision|Determination|Outcome|Result)\b", line, re.I):
                 continue
@@ -235,10 +235,14 @@ def _line_statements(text: str, start: int, end: int) -> list[Statement]:
             item_start = s + i0 if table else _wrapped_start(text, lines, n, s + i0)
             item_end = s + m.end("item")
             value = None
+            verdict = (m.start("v"), m.end("v"), m.group("v"))
             if table:
+                for later in re.finditer(rf"(?<=[ \t|]{{2}})(?:{VERDICT})(?=[ \t]*(?:$|\||[ \t]{{2}}))", line[m.end("v"):], re.I):
+                    off = m.end("v")
+                    verdict = (off + later.start(), off + later.end(), later.group())  # the IMR column comes after UR's
                 item_end, cells = _table_wrap(text, lines, n, item_end, m.start("v"), s)
                 value = clean_value(" ".join([item_text] + cells).replace("|", " ")) if cells else None
-            out.append(Statement(polarity(m.group("v")), s + m.start("v"), s + m.end("v"), 3, "item_line",
+            out.append(Statement(polarity(verdict[2]), s + verdict[0], s + verdict[1], 3, "item_line",
                                  (item_start, item_end), value=value))
     return out
 
@@ -542,6 +546,15 @@ def read_items(text: str) -> Reading:
     mentions = [a for a in mentions if _plausible(text, a)]
     subjects = [a for a in subjects if _plausible(text, a)]
     numbered = [a for a in every if a.cue == "numbered_line"]
+    for a in numbered:  # "1) Meloxicam 15mg #30" followed by "This request is certified." announces its item
+        line_end = text.find("\n", a.pos)
+        window = text[line_end : line_end + 200] if line_end >= 0 else ""
+        nxt = re.search(r"\n[ \t]*\(?\d{1,2}[.)]", window)
+        limit = line_end + (nxt.start() if nxt else len(window))
+        value = text[a.start:a.end]
+        if (not value.rstrip().endswith(".") and ": " not in value and len(value.split()) <= 16
+                and any(line_end <= st.start < limit and st.item is None for st in statements)):
+            mentions.append(a)
     if not mentions and not listed and caps:
         mentions = caps
     if not mentions and not listed and not subjects and numbered:
