@@ -215,9 +215,10 @@ def _line_statements(text: str, start: int, end: int) -> list[Statement]:
             continue
         m = BY_NAME["verdict_line"].pattern.match(line)
         if m:
-            prev = _prev_line(text, lines, n)
-            # A verdict word alone on a line is a label only when the line before does not run into it.
-            if prev is None or not _runs_on(prev) or m.group("v").isupper():
+            prev = _prev_line(text, lines, n, skip_blank=_double_spaced(text, lines, n))
+            # A verdict word alone on a line is a label only when it is capitalised and the line before
+            # does not run into it (rewrapped prose can put "overturned." at the start of a line).
+            if m.group("v")[:1].isupper() and (prev is None or not _runs_on(prev) or m.group("v").isupper()):
                 out.append(Statement(polarity(m.group("v")), s + m.start("v"), s + m.end("v"), 3, "verdict_line"))
             continue
         m = BY_NAME["item_line"].pattern.match(line)
@@ -276,10 +277,12 @@ def _double_spaced(text: str, lines: list[tuple[int, int]], n: int) -> bool:
     return blank >= len(window) // 2 - 1
 
 
-def _prev_line(text: str, lines: list[tuple[int, int]], n: int) -> str | None:
-    for s, e in reversed(lines[:n]):
+def _prev_line(text: str, lines: list[tuple[int, int]], n: int, skip_blank: bool = False) -> str | None:
+    for k, (s, e) in enumerate(reversed(lines[:n])):
         line = text[s:e]
         if not line.strip():
+            if skip_blank and k == 0:
+                continue
             return None
         if not is_furniture(line):
             return line
