@@ -719,7 +719,8 @@ class LetterCase:
     def read(self, rewrite: str):
         """The reader's summary of the rewrite, or the exception it raised."""
         if rewrite not in self._reads:
-            self._reads[rewrite] = _read(self.rewritten(rewrite), self.path.name)
+            text = self.rewritten(rewrite)
+            self._reads[rewrite] = self.original if text == self.text else _read(text, self.path.name)
         return self._reads[rewrite]
 
 
