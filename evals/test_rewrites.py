@@ -184,19 +184,31 @@ def test_unicode_punctuation_keeps_case_numbers_and_dates():
     assert re.search(r"” [–—] pages", out)
 
 
-def test_ligatures_and_soft_hyphens_are_invisible_to_a_reader():
-    assert unicodedata.normalize("NFKC", ligatures("non-certified, affirmed, office")) == "non-certified, affirmed, office"
+def test_ligatures_are_what_nfkc_undoes():
+    out = ligatures("non-certified, affirmed, office, fluoroscopy")
+    assert out == "non-certiﬁed, aﬃrmed, oﬃce, ﬂuoroscopy"
+    assert unicodedata.normalize("NFKC", out) == "non-certified, affirmed, office, fluoroscopy"
+
+
+def test_soft_hyphens_are_invisible():
     text = PROSE * 3
     out = soft_hyphens(text, seed=2)
     assert "\u00ad" in out and out.replace("\u00ad", "") == text
+    assert all(len(w) >= 8 for w in re.findall(r"[A-Za-z\u00ad]*\u00ad[A-Za-z\u00ad]*", out))
 
 
-def test_trailing_spaces_and_indent_change_only_the_edges_of_lines():
+def test_trailing_spaces_change_only_the_ends_of_lines():
     out = trailing_spaces(LETTER, seed=1)
+    assert out != LETTER and "\t\n" in out + trailing_spaces(LETTER, seed=2)
     assert [x.rstrip() for x in out.split("\n")] == [x.rstrip() for x in LETTER.split("\n")]
-    out = indent(LETTER, seed=1)
-    assert [x.strip() for x in out.split("\n")] == [x.strip() for x in LETTER.split("\n")]
-    assert out != LETTER
+
+
+def test_indent_shifts_each_block_as_a_whole():
+    table = "Item   Determination\nNorco  Upheld\n\nProse line one\nline two\n"
+    out = indent(table, seed=1)
+    assert [x.strip() for x in out.split("\n")] == [x.strip() for x in table.split("\n")]
+    first, second = out.split("\n")[:2]
+    assert first.index("Determination") - first.index("Item") == second.index("Upheld") - second.index("Norco")
 
 
 def test_spacing_widens_redaction_gaps_and_sentence_ends():
