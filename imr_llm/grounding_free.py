@@ -93,14 +93,12 @@ class FreeReading:
         return self.draft.item
 
     def letter_decision(self) -> tuple[Decision | None, bool]:
-        """The decision the strongest statements of the part state, and whether they disagree among themselves."""
+        """The decision the strongest statements of the part state; None, True when equally strong ones disagree."""
         if not self.statements:
             return None, False
         top = max(s.strength for s in self.statements)
         decisions = {s.decision for s in self.statements if s.strength == top}
-        if len(decisions) == 1:
-            return decisions.pop(), False
-        return self.draft.decision, True  # equally strong statements disagree: the model's is one of them
+        return (decisions.pop(), False) if len(decisions) == 1 else (None, True)
 
     def statement(self, decision: Decision):
         """The statement that grounds `decision`: one the model quoted if it did, else the last (the verdict)."""
@@ -205,10 +203,13 @@ def _problem(reading: FreeReading, text: str) -> str | None:
                 "and leave out anything the letter does not decide.")
     if reading.repeat_of is not None:
         return None
-    decision, _ = reading.letter_decision()
+    decision, disagree = reading.letter_decision()
     if decision is None:
         if reading.rules_item is not None:
             return None  # the rules found this item: the model need not drop it
+        if disagree:
+            return (f"item {name!r}: its part of the letter (from where it is named to the next item) states both "
+                    "decisions. Copy the item's name from the place where its own decision is given.")
         return (f"item {name!r}: no statement of a decision was found in its part of the letter (from where it is "
                 "named to the next item). Report only items the reviewer decides, and copy the item's name from "
                 "the place where its decision is given.")
@@ -254,7 +255,9 @@ def _new_item(reading: FreeReading, text: str, summary: DecisionSummary, notes: 
         return None
     decision, disagree = reading.letter_decision()
     if decision is None:
-        summary.flag(f"the model's item {name!r} has no decision statement in its part of the letter; it was dropped.")
+        summary.flag(f"the model's item {name!r}: " + (
+            "its part of the letter states both decisions, equally strongly; it was dropped."
+            if disagree else "no decision statement in its part of the letter; it was dropped."))
         return None
     said = reading.statement(decision)
     corrected = decision != d.decision
@@ -262,9 +265,6 @@ def _new_item(reading: FreeReading, text: str, summary: DecisionSummary, notes: 
         summary.flag(f"the model's item {name!r}: the model said {d.decision}, but its part of the letter says "
                      f"{clean_value(text[said.start:said.end])!r} (chars {said.start}-{said.end}); "
                      f"the letter's decision ({decision}) is used.")
-    elif disagree:
-        summary.flag(f"the model's item {name!r}: equally strong statements in its part of the letter disagree "
-                     f"on the decision; {decision} is supported by chars {said.start}-{said.end}.")
     lo, hi = reading.region or (0, len(text))
     item_quote = reading.anchor.slice(text)
     reason = _reason(reading, text, notes)
@@ -292,16 +292,24 @@ def _merged_item(reading: FreeReading, text: str, summary: DecisionSummary, note
     draft = _as_draft(reading, item.index)
     draft = draft.model_copy(update={"decision": item.decision})  # the decision is settled below
     filled = _merge_item(draft, item, text, notes)
+    anchor, span = reading.anchor, item.item.span
+    if anchor and span and span.start <= anchor.start and anchor.end <= span.end and anchor != span:
+        quote = anchor.slice(text)  # the same mention, cut to the item's own words
+        filled.item = Grounded(value=clean_value(quote), quote=quote, span=anchor, alignment=reading.alignment)
+    label = f"item {item.index} ({filled.item.value})"
     if (reason := _reason(reading, text, notes)) is not None:
         filled.reason = reason  # found in the letter's text on this item
-    label = f"item {item.index} ({item.item.value})"
+    elif filled.reason and filled.reason.span and reading.region and not \
+            reading.region[0] <= filled.reason.span.start < reading.region[1]:
+        notes.append(f"{label}: the parser's reason is not in the letter's text on this item; it was left out.")
+        filled.reason = None
     part_says, unclear = reading.letter_decision()
     if part_says is None or unclear:
         if model_says != item.decision.value:
             filled.corrected = True
-            summary.flag(f"{label}: the model read {model_says}, the rules read {item.decision.value} "
+            summary.flag(f"{label}: the model read {model_says}, the parser read {item.decision.value} "
                          f"({clean_value(item.decision.quote)!r}) and its part of the letter does not settle it; "
-                         "the rules' reading is kept.")
+                         "the parser's reading is kept.")
         return filled
     said = reading.statement(part_says)
     where = f"{clean_value(text[said.start:said.end])!r} (chars {said.start}-{said.end})"
@@ -309,7 +317,7 @@ def _merged_item(reading: FreeReading, text: str, summary: DecisionSummary, note
         filled.decision = Grounded(value=part_says, quote=text[said.start:said.end],
                                    span=Span(start=said.start, end=said.end))
         filled.corrected = model_says != part_says
-        summary.flag(f"{label}: the rules read {item.decision.value}, but its part of the letter says {where}; "
+        summary.flag(f"{label}: the parser read {item.decision.value}, but its part of the letter says {where}; "
                      f"the letter's decision ({part_says}) is used" +
                      ("." if model_says == part_says else f", not the model's ({model_says})."))
     elif model_says != part_says:
@@ -340,7 +348,7 @@ def merge_free(drafts: list[FreeItem], rules: DecisionSummary, text: str) -> Dec
             new.append(item)
     for item in rules.items:
         if item.index not in merged:
-            notes.append(f"item {item.index} ({item.item.value}): not in the model's reading; the rules' is kept.")
+            notes.append(f"item {item.index} ({item.item.value}): not in the model's reading; the parser's is kept.")
     items = [merged.get(i.index, i) for i in rules.items] + new
     items.sort(key=lambda i: i.item.span.start if i.item.span else len(text))
     summary.items = [i.model_copy(update={"index": n}) for n, i in enumerate(items, start=1)]

@@ -32,6 +32,7 @@ LETTERS_LLM = Path(__file__).resolve().parent / "data" / "letters_llm"
 PROSE = "prose_mri_aquatic.txt"
 CONTRADICTION = "contradiction_norco_pt.txt"
 INJECTION = "injection_tens_chiro.txt"
+LIST_ONLY = "opening_list_only.txt"
 
 MRI = free_item("lumbar MRI without contrast", "overturned",
                 "After careful review I find the requested lumbar MRI without contrast to be appropriate and it is "
@@ -125,6 +126,20 @@ def test_an_item_named_but_not_decided_in_its_part_is_dropped(llm_server):
     assert "no statement of a decision was found in its part" in llm_server.messages(1)[-1]["content"]
 
 
+def test_items_named_only_in_an_opening_list_are_not_given_a_decision_by_guesswork(llm_server):
+    """Decided under other words ("the medicine", "the therapy"), the items' own parts hold no clear decision."""
+    letter, rules = rules_reading(LIST_ONLY)
+    norco = free_item(NORCO, "upheld", "Determination: the Claims Administrator's determination is upheld.")
+    guessed_pt = free_item(PT, "upheld", "Determination: the Claims Administrator's determination is upheld.")
+    llm_server.enqueue(*[reply_json({"items": [norco, guessed_pt]})] * 2)
+    summary = summarize_llm(letter, rules, settings())
+    # Norco's part (up to where the therapy is named) decides nothing; the therapy's part runs to the end and
+    # states both decisions, and the model's quote is the other item's statement: both dropped, the letter flagged.
+    assert summary.items == [] and summary.needs_review
+    assert any(NORCO in r and "no decision statement" in r for r in summary.review_reasons)
+    assert any(PT in r and "states both decisions" in r for r in summary.review_reasons)
+
+
 def test_a_model_that_fixes_its_reply_after_the_reask_adds_no_flag(llm_server):
     letter, rules = rules_reading(PROSE)
     llm_server.enqueue(reply_json({"items": [MRI, AQUATIC, INVENTED]}), reply_json({"items": [MRI, AQUATIC]}))
@@ -209,7 +224,7 @@ def test_cli_summarize_prints_the_models_items_and_the_review_flag(llm_server):
     assert data["items"][0]["decision"]["span"] is not None and len(llm_server.requests) == 2  # the second: cache
 
 
-@pytest.mark.parametrize("name", [PROSE, CONTRADICTION, INJECTION])
+@pytest.mark.parametrize("name", [PROSE, CONTRADICTION, INJECTION, LIST_ONLY])
 def test_the_fixture_letters_state_decisions_the_reader_finds(name):
     """The premise of the tests above: each letter's decisions are statements of the reader's cue table."""
     from imr_llm.parse import decision_statements
