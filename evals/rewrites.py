@@ -74,7 +74,8 @@ def _is_tabular(line: str) -> bool:
     """A line of a table or a header block: columns separated by runs of spaces, rules, 'Label:  value'."""
     inner = line.strip()
     gaps = re.findall(r"(\S+)( {3,})\S", inner)
-    columns = [g for g in gaps if len(g[1]) >= 6 or not re.fullmatch(r"(by|from|and|the|of|to|with|Dr\.?)", g[0], re.I)]
+    columns = [g for g in gaps if len(g[1]) >= 6 or not re.fullmatch(r"(by|from|and|the|of|to|with|Dr\.?|.*[.,;])",
+                                                                       g[0], re.I)]
     return bool(columns) or inner.count("|") >= 2 or bool(re.search(r":\s{2,}\S", inner)) \
         or bool(re.fullmatch(r"[-=_+| ]{5,}", inner)) or "\t" in inner
 
