@@ -296,7 +296,7 @@ def _merged_item(reading: FreeReading, text: str, summary: DecisionSummary, note
     if anchor and span and span.start <= anchor.start and anchor.end <= span.end and anchor != span:
         quote = anchor.slice(text)  # the same mention, cut to the item's own words
         filled.item = Grounded(value=clean_value(quote), quote=quote, span=anchor, alignment=reading.alignment)
-    label = f"item {item.index} ({filled.item.value})"
+    label = f"item {filled.item.value!r}"
     if (reason := _reason(reading, text, notes)) is not None:
         filled.reason = reason  # found in the letter's text on this item
     elif filled.reason and filled.reason.span and reading.region and not \
@@ -348,7 +348,9 @@ def merge_free(drafts: list[FreeItem], rules: DecisionSummary, text: str) -> Dec
             new.append(item)
     for item in rules.items:
         if item.index not in merged:
-            notes.append(f"item {item.index} ({item.item.value}): not in the model's reading; the parser's is kept.")
+            notes.append(f"item {item.item.value!r}: not in the model's reading; the parser's is kept.")
+    if not drafts and not rules.items:
+        notes.append("The model found no disputed item with a decision in this letter either.")
     items = [merged.get(i.index, i) for i in rules.items] + new
     items.sort(key=lambda i: i.item.span.start if i.item.span else len(text))
     summary.items = [i.model_copy(update={"index": n}) for n, i in enumerate(items, start=1)]

@@ -140,6 +140,15 @@ def test_items_named_only_in_an_opening_list_are_not_given_a_decision_by_guesswo
     assert any(PT in r and "states both decisions" in r for r in summary.review_reasons)
 
 
+def test_a_model_that_finds_nothing_leaves_the_letter_flagged_for_a_person(llm_server):
+    letter, rules = rules_reading(INJECTION)
+    llm_server.enqueue(reply_json({"items": []}))
+    summary = summarize_llm(letter, rules, settings())
+    assert summary.items == [] and summary.needs_review and summary.review_reasons == rules.review_reasons
+    assert summary.engine == MODEL and "found no disputed item" in summary.notes[-1]
+    assert len(llm_server.requests) == 1
+
+
 def test_a_model_that_fixes_its_reply_after_the_reask_adds_no_flag(llm_server):
     letter, rules = rules_reading(PROSE)
     llm_server.enqueue(reply_json({"items": [MRI, AQUATIC, INVENTED]}), reply_json({"items": [MRI, AQUATIC]}))
