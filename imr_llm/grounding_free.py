@@ -48,7 +48,12 @@ class FreeItem(BaseModel):
     @field_validator("decision", mode="before")
     @classmethod
     def _decision_word(cls, value):
-        return value.strip().lower() if isinstance(value, str) else value
+        return value.strip().strip(".!\"'").strip().lower() if isinstance(value, str) else value
+
+    @field_validator("guidelines", mode="before")
+    @classmethod
+    def _no_guidelines(cls, value):
+        return [] if value is None else value
 
     @field_validator("item")
     @classmethod
