@@ -13,6 +13,7 @@ from .errors import ImrError, LoadError
 from .index import LetterStore, embedding_text
 from .load import iter_letter_files, load_letter
 from .models import Answer, Chunk, DecisionSummary, Letter
+from .ocr import mark_ocr
 from .parse import parse_letter
 from .retrieve import Filters, lexical_prefilter, retrieve, retrieve_in
 
@@ -49,9 +50,9 @@ def resolve(source: str | Path, settings: Settings | None = None) -> tuple[Lette
     path = Path(source)
     if path.is_file() or path.suffix.lower() in (".txt", ".pdf"):
         letter = _within_cap(load_letter(path))
-        return letter, parse_letter(letter), None
+        return *mark_ocr(letter, parse_letter(letter)), None
     store = open_store(settings)
-    letter, summary = store.find(str(source))
+    letter, summary = mark_ocr(*store.find(str(source)))
     return letter, summary, store
 
 
@@ -151,7 +152,7 @@ def ingest(paths: Iterable[str | Path], *, settings: Settings | None = None, bat
     for path in iter_letter_files(paths):
         try:
             letter = _within_cap(load_letter(path))
-            summary = parse_letter(letter)
+            letter, summary = mark_ocr(letter, parse_letter(letter))
             pending.append((path, letter, summary, chunk_letter(letter, summary)))
         except ImrError as exc:
             report(IngestResult(str(path), "failed", error=str(exc)))

@@ -98,7 +98,8 @@ def _decode(data: bytes, source: str) -> str:
     return text
 
 
-def _read_pdf(path: Path) -> str:
+def _read_pdf(path: Path) -> tuple[str, bool]:
+    """The PDF's text, pages joined by a newline, and whether any page had to be read by OCR (a scan)."""
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
@@ -107,10 +108,17 @@ def _read_pdf(path: Path) -> str:
         pages = [page.extract_text() or "" for page in reader.pages]
     except (PdfReadError, ValueError, KeyError, OSError) as exc:
         raise LoadError(str(path), f"unreadable PDF ({exc.__class__.__name__})") from exc
+    scanned = [n for n, page in enumerate(pages) if not page.strip()]
+    if scanned:  # pages without a text layer: read their images by OCR
+        from .ocr import ocr_pages
+
+        read = ocr_pages(path, scanned)
+        pages = [read.get(n, page) for n, page in enumerate(pages)]
+        scanned = [n for n in scanned if read[n].strip()]
     text = "\n".join(pages)
     if not text.strip():
-        raise LoadError(str(path), "PDF has no text layer (scanned image?); run OCR first")
-    return text
+        raise LoadError(str(path), "PDF has no text layer and no scanned page image that OCR could read")
+    return text, bool(scanned)
 
 
 def load_letter(path: str | Path, *, max_bytes: int = MAX_LETTER_BYTES) -> Letter:
@@ -127,7 +135,9 @@ def load_letter(path: str | Path, *, max_bytes: int = MAX_LETTER_BYTES) -> Lette
     if size > max_bytes:
         raise LoadError(source, f"file is {size:,} bytes, over the {max_bytes:,}-byte limit")
     if path.suffix.lower() == ".pdf":
-        text = _read_pdf(path)
+        text, scanned = _read_pdf(path)
+        if scanned:
+            return letter_from_text(text, source).model_copy(update={"ocr": True})
     else:
         text = _decode(path.read_bytes(), source)
     return letter_from_text(text, source)

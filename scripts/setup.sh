@@ -9,6 +9,13 @@ if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
 . .venv/bin/activate
+# Scanned letters (PDF pages without a text layer) are read by OCR with Debian's tesseract.
+if ! tesseract --list-langs 2>/dev/null | grep -x eng >/dev/null && command -v apt-get >/dev/null 2>&1; then
+  echo "installing Debian's tesseract-ocr (OCR for scanned letters)" >&2
+  SUDO=$([ "$(id -u)" = 0 ] && echo "" || echo "sudo")
+  $SUDO apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq \
+    tesseract-ocr tesseract-ocr-eng >/dev/null
+fi
 LOG=.venv/setup.log
 pip_install() {  # quiet on success, the whole log on failure
   if ! python -m pip install --disable-pip-version-check "$@" >"$LOG" 2>&1; then
