@@ -38,6 +38,7 @@ CSS = STYLE + """
 .badge.upheld {background:#ffe3e3; color:#a61e1e}
 .badge.overturned {background:#d3f9d8; color:#1b6b2a}
 .warn {color:#a61e1e}
+.ocr-note {font-weight:700; background:#fff3bf; padding:0 6px; border-radius:4px}
 """
 # Scroll the letter so that the span in focus is in view, every time the letter changes.
 SCROLL_JS = """

@@ -126,7 +126,7 @@ class Handlers:
         summaries = self.corpus.summaries()
         picked = next((s for s in summaries if s.case_id == case), None)
         return (histories.get(case, []), gr.update(choices=[], value=None), "", None,
-                views.chat_heading(picked, len(summaries)))
+                views.chat_heading(picked, len(summaries)) + views.ocr_note(picked))
 
     # -- summary -------------------------------------------------------------------------------
 
@@ -139,7 +139,7 @@ class Handlers:
             letter, _, _ = api.resolve(case, self.settings)
         except ImrError as exc:
             raise gr.Error(str(exc)) from None
-        return (views.fields_markdown(summary), views.items_frame(summary),
+        return (views.fields_markdown(summary) + views.ocr_note(summary), views.items_frame(summary),
                 views.summary_html(letter.text, summary), summary.model_dump(mode="json"))
 
     @one_line_errors

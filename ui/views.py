@@ -13,6 +13,7 @@ from imr_llm.analytics import CaseRow, CorpusStats
 from imr_llm.markup import element
 from imr_llm.markup import markdown as md_escape
 from imr_llm.models import Answer, Citation, DecisionSummary, ItemDecision
+from imr_llm.ocr import read_by_ocr
 from imr_llm.plain import PlainSummary, phrases
 from imr_llm.render import Highlight, answer_highlights, highlight_html, summary_highlights
 
@@ -168,3 +169,11 @@ def plain_markdown(reading: PlainSummary) -> str:
     out += [f"_{md_escape(note)}_" for note in reading.notes]
     out.append(element("sub", f"engine: {reading.engine}"))
     return "\n\n".join(out)
+
+
+def ocr_note(summary: DecisionSummary | None) -> str:
+    """A short note beside a case whose letter was a scan read by OCR (empty for any other letter)."""
+    if summary is None or not read_by_ocr(summary):
+        return ""
+    return ("\n\n" + element("span", "Scanned letter, read by OCR", class_="ocr-note")
+            + ": a word may be misread, so check each decision against the paper letter.")
