@@ -11,6 +11,7 @@ from rich.table import Table
 from .. import api
 from ..load import letter_files
 from ..models import Answer, DecisionSummary
+from ..ocr import read_by_ocr
 from ..render import answer_page, highlight_html, page_html, summary_highlights
 from . import app
 from ._common import JSON_OPTION, MODEL_OPTION, console, err_console, fail, handle_errors, print_json, write_page
@@ -61,6 +62,8 @@ def summary_table(summary: DecisionSummary) -> None:
     fields.add_row("diagnoses", "; ".join(d.value for d in summary.diagnoses) or "-")
     fields.add_row("overall", summary.overall or "-")
     fields.add_row("layout / engine", f"{summary.layout} / {summary.engine}")
+    if read_by_ocr(summary):
+        fields.add_row("read by", "OCR, from a scanned PDF (no text layer)")
     console.print(fields)
     items = Table("#", "item", "decision", "guidelines", "reason", show_lines=True)
     for item in summary.items:
