@@ -34,10 +34,16 @@ _LETTER_MARKERS = [
 ]
 
 
+# Characters that change nothing a reader sees: soft hyphens vanish, typographic ligatures become letters.
+_INVISIBLE = str.maketrans({"\u00ad": None, "\u200b": None, "\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl",
+                            "\ufb03": "ffi", "\ufb04": "ffl", "\u00a0": " ", "\t": " "})
+
+
 def normalise(text: str) -> str:
+    """The letter text every offset refers to: LF line ends, no form feeds, tabs or soft hyphens."""
     text = text.lstrip("\ufeff")
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x0c", "\n")
-    return text.replace("\u00a0", " ").replace("\t", " ")
+    return text.translate(_INVISIBLE)
 
 
 def letter_id_for(text: str) -> str:

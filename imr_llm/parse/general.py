@@ -321,7 +321,7 @@ def _table_wrap(text: str, lines: list[tuple[int, int]], n: int, item_end: int, 
 # --- item announcements -------------------------------------------------------------------------
 
 _LIST_HEADING = re.compile(
-    r"^[ \t]*(?=[A-Z])(?P<head>(?:Treatment|Item|Service|Issue|Request)(?P<pl1>\(?s\)?)?(?:/Services?)?\s+(?:in|at|under)\s+Dispute"
+    r"^[ \t]*(?=(?-i:[A-Z]))(?P<head>(?:Treatment|Item|Service|Issue|Request)(?P<pl1>\(?s\)?)?(?:/Services?)?\s+(?:in|at|under)\s+Dispute"
     r"(?:\s+Listed\s+on\s+(?:the\s+)?IMR\s+App\S*)?|Disputed\s+(?:Item|Service|Treatment)(?P<pl2>\(?s\)?)?(?:/Services?)?"
     r"|Requested\s+(?:Treatment|Service)(?P<pl3>\(?s\)?)?|Summary\s+of\s+(?:Determinations?|Decisions?))"
     r"(?![ \t]*(?:#|No\.?\s*)?\d)[ \t]*:?[ \t]*(?P<rest>(?![.,;])[^\n]*)$", re.I | re.M)
@@ -522,8 +522,62 @@ def _name(text: str, anchor: Anchor) -> str:
     return anchor.value or clean_value(text[anchor.start : anchor.end])
 
 
+def _undouble(text: str) -> tuple[str, list[int]] | None:
+    """Double-spaced text (a blank line after every line, as PDF extraction gives) without the extra blank
+    lines, with the offset in `text` of each character; None when the text is not double-spaced."""
+    lines = text.split("\n")
+    nonblank = [i for i, line in enumerate(lines) if line.strip()]
+    followed = sum(1 for i in nonblank if i + 1 < len(lines) and not lines[i + 1].strip())
+    if len(nonblank) < 8 or followed < 0.7 * len(nonblank):
+        return None
+    chars: list[str] = []
+    pos: list[int] = []
+    offset = 0
+    for i, line in enumerate(lines):
+        drop = not line.strip() and i > 0 and lines[i - 1].strip()
+        if not drop:
+            chars.extend(line)
+            pos.extend(range(offset, offset + len(line)))
+            if i + 1 < len(lines):
+                chars.append("\n")
+                pos.append(offset + len(line))
+        offset += len(line) + 1
+    pos.append(len(text))
+    return "".join(chars), pos
+
+
 def read_items(text: str) -> Reading:
-    """Items and their decisions, read from cues anywhere in the letter."""
+    """Items and their decisions, read from cues anywhere in the letter (double spacing undone first)."""
+    undoubled = _undouble(text)
+    if undoubled is None:
+        return _read(text)
+    single, pos = undoubled
+    reading = _read(single)
+
+    def span(s: int, e: int) -> tuple[int, int]:
+        return (pos[s], pos[e - 1] + 1) if e > s else (pos[s], pos[s])
+
+    def move(obj) -> None:
+        obj.start, obj.end = span(obj.start, obj.end)
+        if isinstance(obj, Anchor):
+            obj.pos = pos[obj.pos]
+        elif obj.item is not None:
+            obj.item = span(*obj.item)
+
+    moved: set[int] = set()
+    for item in reading.items:
+        item.start, item.end = span(item.start, item.end)
+        item.block = span(*item.block)
+        for obj in [*item.anchors, *item.statements]:
+            if id(obj) not in moved:
+                moved.add(id(obj))
+                move(obj)
+    if reading.overall is not None:
+        move(reading.overall)
+    return reading
+
+
+def _read(text: str) -> Reading:
     flat = Flat.of(text)
     statements = decision_statements(text)
     every = _anchors(text, flat)
