@@ -122,10 +122,14 @@ class _Letter:
 
     def __init__(self, text: str):
         from .parse import decision_statements  # the reader's cue table: the one decision vocabulary
+        from .parse.general import read_items
 
         self.text = text
         self.hay, self.where = _normalised(text, 0, len(text))
-        self.statements = decision_statements(text)
+        # The overall Final Determination is about the letter, not about the item whose part it falls in.
+        overall = read_items(text).overall
+        self.statements = [s for s in decision_statements(text)
+                           if overall is None or not _overlaps((s.start, s.end), (overall.start, overall.end))]
 
     def mentions(self, quote: str) -> list[tuple[Span, Alignment]]:
         """Every place the quote is in the letter (ignoring layout, case and quote marks), else its fuzzy match."""
@@ -142,8 +146,13 @@ class _Letter:
                 found.append((span, alignment))
         return found
 
-    def statements_in(self, lo: int, hi: int) -> list:
-        return [s for s in self.statements if _overlaps((s.start, s.end), (lo, hi))]
+    def statements_in(self, lo: int, hi: int, name: str) -> list:
+        """The decision statements in text[lo:hi] that may be about the item `name` (not naming another item)."""
+        return [s for s in self.statements if _overlaps((s.start, s.end), (lo, hi)) and self._about(s, name)]
+
+    def _about(self, statement, name: str) -> bool:
+        named = getattr(statement, "item", None)
+        return not named or _similar(clean_value(self.text[named[0]:named[1]]), name)
 
 
 def _choose_anchors(readings: list[FreeReading], rules: list[ItemDecision], letter: _Letter) -> None:
@@ -157,7 +166,7 @@ def _choose_anchors(readings: list[FreeReading], rules: list[ItemDecision], lett
         for span, alignment in mentions[n]:
             window = (span.start, next((pos for pos in others if pos > span.start), len(letter.text)))
             score = (int(any(_overlaps(window, (q.start, q.end)) for q in reading.quote_spans)),
-                     int(bool(letter.statements_in(*window))))
+                     int(bool(letter.statements_in(*window, reading.name))))
             if score > best_score:
                 best, best_score = (span, alignment), score
         if best:
@@ -197,7 +206,7 @@ def read_free(drafts: list[FreeItem], rules: DecisionSummary, text: str) -> list
         before = [s for s in starts if s < reading.anchor.start] + \
                  [st.end for st in letter.statements if st.end <= reading.anchor.start]
         reading.region = (max(before, default=0), end)
-        reading.statements = letter.statements_in(*reading.part)
+        reading.statements = letter.statements_in(*reading.part, reading.name)
     return readings
 
 

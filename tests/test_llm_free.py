@@ -233,6 +233,24 @@ def test_cli_summarize_prints_the_models_items_and_the_review_flag(llm_server):
     assert data["items"][0]["decision"]["span"] is not None and len(llm_server.requests) == 2  # the second: cache
 
 
+def test_the_overall_final_determination_is_not_a_statement_about_the_item_whose_part_it_ends():
+    from imr_llm.grounding_free import FreeItem, merge_free
+    from imr_llm.models import DecisionSummary
+
+    text = ("INDEPENDENT MEDICAL REVIEW\n\nThe treating physician requested a urine drug screen and Norco "
+            "10/325mg #120.\n\nThe urine drug screen. A screen is reasonable before opioids are tapered. The UR "
+            "decision is reversed.\n\nNorco 10/325mg #120. The records show no functional improvement after two "
+            "years of use. The Claims Administrator's determination is upheld.\n\nFinal Determination: OVERTURN\n")
+    unread = DecisionSummary(letter_id="x", case_id="x", needs_review=True, review_reasons=["not read"])
+    for says in ("overturned", "upheld"):  # whatever the model says about the Norco
+        drafts = [FreeItem(item="urine drug screen", decision="overturned", decision_quote="The UR decision is reversed."),
+                  FreeItem(item="Norco 10/325mg #120", decision=says, decision_quote="Final Determination: OVERTURN")]
+        summary = merge_free(drafts, unread, text)
+        assert [(i.item.value, i.decision.value) for i in summary.items] == \
+            [("urine drug screen", "overturned"), ("Norco 10/325mg #120", "upheld")]
+        assert summary.items[1].decision.quote == "upheld" and summary.items[1].corrected == (says != "upheld")
+
+
 @pytest.mark.parametrize("name", [PROSE, CONTRADICTION, INJECTION, LIST_ONLY])
 def test_the_fixture_letters_state_decisions_the_reader_finds(name):
     """The premise of the tests above: each letter's decisions are statements of the reader's cue table."""
