@@ -27,6 +27,7 @@ from imr_llm.prompts import load as load_prompt
 from scripted_llm import free_item, llm_server, reply_json  # noqa: F401 - fixture
 
 MODEL = "openai/scripted"
+ROOT = Path(__file__).resolve().parent.parent
 LETTERS_LLM = Path(__file__).resolve().parent / "data" / "letters_llm"
 
 PROSE = "prose_mri_aquatic.txt"
@@ -249,6 +250,35 @@ def test_the_overall_final_determination_is_not_a_statement_about_the_item_whose
         assert [(i.item.value, i.decision.value) for i in summary.items] == \
             [("urine drug screen", "overturned"), ("Norco 10/325mg #120", "upheld")]
         assert summary.items[1].decision.quote == "upheld" and summary.items[1].corrected == (says != "upheld")
+
+
+def test_on_every_labelled_letter_read_as_unread_a_model_cannot_move_a_decision():
+    """Played on evals/gold and evals/blind as if the parser had read nothing: a model naming each labelled item
+    (decision quote = the item's name, so only the item's part decides) keeps most items right and none wrong,
+    and a model flipping every decision changes nothing."""
+    from imr_llm.grounding import _similar
+    from imr_llm.grounding_free import FreeItem, merge_free
+    from imr_llm.models import DecisionSummary
+
+    flip = {"upheld": "overturned", "overturned": "upheld"}
+    right = wrong = total = 0
+    for label in sorted([*(ROOT / "evals" / "gold").glob("*.gold.json"), *(ROOT / "evals" / "blind").glob("*.gold.json")]):
+        gold = json.loads(label.read_text())
+        text = load_letter(label.with_name(gold["letter"])).text
+        unread = DecisionSummary(letter_id="x", case_id="x", needs_review=True, review_reasons=["not read"])
+        outcomes = []
+        for model in (lambda d: d, lambda d: flip[d]):
+            drafts = [FreeItem(item=d["item"], decision=model(d["decision"]), decision_quote=d["item"])
+                      for d in gold["decisions"]]
+            summary = merge_free(drafts, unread, text)
+            outcomes.append([(i.item.value, i.decision.value) for i in summary.items])
+        assert outcomes[0] == outcomes[1], label.name
+        for d in gold["decisions"]:
+            total += 1
+            found = [decision for name, decision in outcomes[0] if _similar(name, d["item"])]
+            right += found[:1] == [d["decision"]]
+            wrong += bool(found) and found[0] != d["decision"]
+    assert total >= 240 and wrong == 0 and right / total >= 0.9, (right, wrong, total)
 
 
 @pytest.mark.parametrize("name", [PROSE, CONTRADICTION, INJECTION, LIST_ONLY])
