@@ -13,17 +13,19 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-__all__ = ["Flat", "is_furniture", "iter_lines"]
+__all__ = ["PLAIN", "Flat", "is_furniture", "iter_lines"]
 
 # Page furniture: footers, headers and stamps that interrupt sentences.
 _FURNITURE = re.compile(
     r"^[ \t]*(?:page\s+\d+\s*(?:of\s+\d+)?|\d+\s+of\s+\d+|-\s*\d+\s*-|CM\d{2}-\d{5,7}"
     r"|MAXIMUS\s+Federal\s+Services(?:,\s*Inc\.?)?|(?:IMR\s+)?Case\s+(?:Number|No\.?)\s*:?\s*CM\d{2}-\d{5,7})[ \t]*$"
     r"|^[^\n]{0,100}\bpage\s+\d+\s+of\s+\d+\b[^\n]{0,60}$"
+    r"|^[ \t]*(?:Date\s*:?\s*)?(?:\d{1,2}/\d{1,2}/\d{2,4}|[A-Z][a-z]+\.?\s+\d{1,2},\s+\d{4})[ \t]*$"
+    r"|^[^\n.]{0,70}\bCM\d{2}-\d{5,7}\b[^\n.:]{0,70}$"
     r"|^[ \t]*(?:RECEIVED|COPY|SCANNED)(?:\s+[A-Z0-9/ ,-]{0,30})?[ \t]*$",
     re.I,
 )
-_PLAIN = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-",
+PLAIN = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-",
                         "\u00a0": " ", "\t": " ", "\u00ad": " ", "\f": " ", "\r": " "})
 
 
@@ -59,7 +61,7 @@ class Flat:
         pos: list[int] = []
         lines = [(s, e) for s, e in iter_lines(letter_text, start, end) if not is_furniture(letter_text[s:e])]
         for n, (s, e) in enumerate(lines):
-            line = letter_text[s:e].translate(_PLAIN)
+            line = letter_text[s:e].translate(PLAIN)
             # A word hyphenated across lines ("medi-" / "cally") is joined.
             joined = False
             if n + 1 < len(lines) and re.search(r"[a-z]-$", line.rstrip()):

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from .cues import BY_NAME, CUES, VERDICT, ocr, polarity
-from .flat import Flat, flat_sentences, is_furniture, iter_lines
+from .flat import PLAIN, Flat, flat_sentences, is_furniture, iter_lines
 from .text import clean_value
 
 __all__ = ["Anchor", "Reading", "Statement", "decision_statements", "read_items"]
@@ -355,7 +355,7 @@ def _dispute_list(text: str) -> list[Anchor]:
     for m in _LIST_HEADING.finditer(text):
         rest = m.group("rest").strip()
         plural = bool(m["pl1"] or m["pl2"] or m["pl3"]) or not re.match(r"(?:Treatment|Item|Service|Disputed|Requested)", m["head"], re.I)
-        if rest and not re.match(r"^[A-Z &]+$", rest):
+        if rest and not re.match(r"^(?:[A-Z &]+|(?:and|&)\s+[A-Za-z ]+)$", rest):
             if not plural:
                 continue  # "Disputed Item: X" announces one item (the item_label cue reads it)
             end = m.end("rest")
@@ -451,14 +451,17 @@ _DETAIL_LABEL = re.compile(
 
 
 def _stands_alone(text: str, lines: list[tuple[int, int]], n: int) -> bool:
-    """A short line on its own (blank line before it) whose next lines are an item's details."""
+    """A short line on its own: a blank line (or nothing) before it and text after it."""
     line = text[lines[n][0] : lines[n][1]].strip()
-    if line.endswith((".", ",", ";")) or len(line.split()) > 20 or _DETAIL_LABEL.match(line) or is_furniture(line):
+    if (line.endswith((".", ",", ";")) or len(line.split()) > 20 or _DETAIL_LABEL.match(line) or is_furniture(line)
+            or re.match(r"(?:Dear|Sincerely|Re:|cc:|Respectfully|Enclosure)\b", line, re.I)):
         return False
     if n > 0 and text[lines[n - 1][0] : lines[n - 1][1]].strip():
         return False
-    following = [text[a:b] for a, b in lines[n + 1 : n + 4] if text[a:b].strip()]
-    return bool(following) and bool(_DETAIL_LABEL.match(following[0]))
+    following = [text[a:b] for a, b in lines[n + 1 : n + 3]]
+    if following and following[0].strip() and (following[0].lstrip()[:1].islower() or len(line) >= 75):
+        return False  # the first line of a paragraph, not a heading
+    return any(f.strip() for f in following)
 
 
 def _trim_item(text: str, start: int, end: int) -> tuple[int, int]:
@@ -548,6 +551,7 @@ def _undouble(text: str) -> tuple[str, list[int]] | None:
 
 def read_items(text: str) -> Reading:
     """Items and their decisions, read from cues anywhere in the letter (double spacing undone first)."""
+    text = text.translate(PLAIN)  # typographic quotes and dashes as ASCII: same length, same offsets
     undoubled = _undouble(text)
     if undoubled is None:
         return _read(text)
@@ -577,17 +581,21 @@ def read_items(text: str) -> Reading:
     return reading
 
 
+_STRONG = ("numbered_heading", "item_label", "question", "regarding")
+_WEAK = ("numbered_line", "caps_heading", "standalone")
+
+
 def _read(text: str) -> Reading:
     flat = Flat.of(text)
     statements = decision_statements(text)
     every = _anchors(text, flat)
-    taken = {a.pos for a in every if a.cue not in ("standalone", "paragraph_label", "caps_heading", "numbered_line")}
-    every = [a for a in every if a.cue != "standalone" or a.pos not in taken]
-    anchors = [a for a in every if a.cue not in ("numbered_line", "paragraph_label", "caps_heading", "standalone")]
-    anchors += [a for a in every if a.cue == "standalone" and _treatment_like(text[a.start:a.end])]
-    labels = [a for a in every if a.cue in ("paragraph_label", "numbered_line")
-              or (a.cue == "standalone" and not _treatment_like(text[a.start:a.end]))]
-    caps = [a for a in every if a.cue == "caps_heading" and _treatment_like(text[a.start:a.end])]
+    strong_pos = {a.pos for a in every if a.cue in _STRONG}
+    anchors = [a for a in every if a.cue in _STRONG]
+    labels = [a for a in every if a.cue == "paragraph_label"]
+    weak: dict[int, Anchor] = {}
+    for a in sorted(every, key=lambda a: _WEAK.index(a.cue) if a.cue in _WEAK else 0):  # a numbered line first
+        if a.cue in _WEAK and a.pos not in strong_pos and _plausible(text, a):
+            weak.setdefault(a.pos, a)
     listed = _dispute_list(text)
     review: list[str] = []
 
@@ -602,21 +610,26 @@ def _read(text: str) -> Reading:
             subjects.append(Anchor(st.item[0], st.item[0], st.item[1], "subject", 2))
     mentions = [a for a in mentions if _plausible(text, a)]
     subjects = [a for a in subjects if _plausible(text, a)]
-    numbered = [a for a in every if a.cue == "numbered_line"]
-    for a in numbered:  # "1) Meloxicam 15mg #30" followed by "This request is certified." announces its item
+
+    # A heading of a weaker shape (a numbered line, a line in capitals, a line on its own) announces an item
+    # when a decision is stated under it, before the next heading.
+    said = sorted(st.start for st in statements if st.cue != "item_line" and st.number is None)
+    bounds = sorted(strong_pos | set(weak) | {a.pos for a in mentions})
+    for a in sorted(weak.values(), key=lambda a: a.pos):
+        value = clean_value(text[a.start : a.end])
         line_end = text.find("\n", a.pos)
-        window = text[line_end : line_end + 200] if line_end >= 0 else ""
-        nxt = re.search(r"\n[ \t]*\(?\d{1,2}[.)]", window)
-        limit = line_end + (nxt.start() if nxt else len(window))
-        value = text[a.start:a.end]
-        if (not value.rstrip().endswith(".") and ": " not in value and len(value.split()) <= 16
-                and any(line_end <= st.start < limit and st.item is None for st in statements)):
+        line_end = len(text) if line_end < 0 else line_end
+        nxt = next((p for p in bounds if p > a.pos), len(text))
+        heads = any(line_end <= p < nxt for p in said)
+        near = any(line_end <= p < min(nxt, line_end + 200) for p in said)
+        if (heads and (near or _treatment_like(value)) and _plausible(text, a) and not value.endswith(".")
+                and not _SECTIONISH.search(value)
+                and ": " not in value and len(value.split()) <= 16):
             mentions.append(a)
-    if not mentions and not listed and caps:
-        mentions = caps
-    if not mentions and not listed and not subjects and numbered:
-        mentions = [a for a in numbered if _plausible(text, a)]
-        labels = [a for a in labels if a.cue != "numbered_line"]
+        else:
+            labels.append(a)
+    if not mentions and not listed and not subjects:
+        mentions = [a for a in weak.values() if a.cue == "numbered_line" and _plausible(text, a)]
     items: list[ReadItem] = []
     strong = bool(mentions or listed)
     for anchor in sorted(listed + mentions + subjects + labels, key=lambda a: (a.pos, a.cue == "paragraph_label")):
@@ -626,11 +639,11 @@ def _read(text: str) -> Reading:
         anchor.start, anchor.end = s, e
         name = _name(text, anchor)
         twins = [item for item in items if any(similar(name, _name(text, o)) for o in item.anchors)]
-        if len(twins) > 1 and anchor.cue in ("dispute_list", "subject", "paragraph_label", "numbered_line", "standalone"):
+        if len(twins) > 1 and anchor.cue in ("dispute_list", "subject", "paragraph_label", *_WEAK):
             continue  # a mention that covers several items (a list, "the requests") names none of them
         if twins:
             twins[0].anchors.append(anchor)
-        elif anchor.cue in ("paragraph_label", "numbered_line", "standalone") and not any(anchor is a for a in mentions):
+        elif anchor.cue in ("paragraph_label", *_WEAK) and not any(anchor is a for a in mentions):
             continue  # a short label names an item announced elsewhere, never a new one
         elif anchor.cue != "subject" or not strong or _numbered_line_start(text, anchor.pos):
             items.append(ReadItem(s, e, [anchor]))
@@ -699,15 +712,19 @@ _TREATMENT = re.compile(
     re.I)
 
 
+_SECTIONISH = re.compile(
+    r"\b(?:DETERMINATION|DECISION|RATIONALE|SUMMARY|GUIDELINE|REVIEWER|APPEAL|DOCUMENT|HISTORY|DIAGNOS[EI]S|"
+    r"QUALIFICATION|MAXIMUS|NOTICE|APPEAL\s+RIGHT|DISPUTE|INFORMATION|EXAMINATION|RECORD|FINDING|ISSUE)S?\b"
+    r"|^(?:MAXIMUS|This\s+letter|The\s+(?:expert|physician|professional)\s+reviewer)\b", re.I)
+
+
 def _treatment_like(value: str) -> bool:
-    return bool(_TREATMENT.search(value)) and not re.search(
-        r"\b(?:DETERMINATION|DECISION|RATIONALE|SUMMARY|GUIDELINES?|REVIEWER|APPEAL|DOCUMENTS|HISTORY|DIAGNOS[EI]S|"
-        r"QUALIFICATIONS|MAXIMUS|NOTICE|RIGHTS|DISPUTE|INFORMATION|EXAMINATION|RECORDS)\b", value)
+    return bool(_TREATMENT.search(value)) and not _SECTIONISH.search(value)
 
 
 def _numbered_line_start(text: str, pos: int) -> bool:
     line = text[text.rfind("\n", 0, pos) + 1 : pos]
-    return bool(re.fullmatch(r"[ \t]*(?:\(?\d{1,2}[.)]|[-*\u2022])?[ \t]*(?:the\s+request\s+for\s+)?", line, re.I))
+    return bool(re.fullmatch(r"[ \t]*(?:\(?\d{1,2}[.)]|[-*\u2022])[ \t]*(?:the\s+request\s+for\s+)?", line, re.I))
 
 
 def _plausible(text: str, anchor: Anchor) -> bool:
