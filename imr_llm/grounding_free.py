@@ -9,13 +9,15 @@ then held to the letter:
   model's decision quote, else a decision statement, anchors it; the earliest such mention wins.
 - **its part** of the letter runs from its anchor to the next item's anchor (the model's items
   and the rules' items alike), or to the end of the letter.
-- **supported**: the strongest decision statement the reader finds in that part
-  (`imr_llm.parse.decision_statements`, the one cue vocabulary) states the model's decision.
+- **supported**: the strongest decision statements the reader finds in that part
+  (`imr_llm.parse.decision_statements`, the one cue vocabulary) state the model's decision. The
+  letter's overall Final Determination, and a statement that names another item, do not count.
 
-An item that is not located, or whose part holds no decision statement, is dropped. One whose
-part states the other decision gets the letter's decision and is marked corrected. Both flag the
-summary with a reason naming the item. The rules' items stay; a model item that is one of them
-is merged into it as the skeleton path does (`grounding._merge_item`: the letter wins).
+An item that is not located, or whose part states no decision (or both, equally strongly), is
+dropped. One whose part states the other decision gets the letter's decision and is marked
+corrected. Both flag the summary with a reason naming the item. The rules' items stay; a model
+item that is one of them is merged into it (`grounding._merge_item`), and since the rules' reading
+is in doubt, a clear statement in the item's part decides its decision over both readings.
 """
 
 from __future__ import annotations
@@ -87,7 +89,7 @@ class FreeReading:
     anchor: Span | None = None  # where the item is named: the start of its part
     alignment: Alignment = "unaligned"
     part: tuple[int, int] | None = None
-    region: tuple[int, int] | None = None  # where its reason may be: the part, and the text before it since the last decision
+    region: tuple[int, int] | None = None  # where its reason may be: the part and what leads up to it
     statements: list = field(default_factory=list)  # the reader's decision statements in the part
     quote_spans: list[Span] = field(default_factory=list)  # where the model's decision quote is in the letter
     rules_item: ItemDecision | None = None  # the rules' item this one is

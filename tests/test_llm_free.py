@@ -19,9 +19,12 @@ from typer.testing import CliRunner
 from imr_llm.cli import app
 from imr_llm.config import get_settings
 from imr_llm.engine_llm import summarize_llm
+from imr_llm.grounding import _similar
+from imr_llm.grounding_free import FreeItem, merge_free
 from imr_llm.llm_log import recent_calls
 from imr_llm.load import load_letter
-from imr_llm.parse import parse_letter
+from imr_llm.models import DecisionSummary
+from imr_llm.parse import decision_statements, parse_letter
 from imr_llm.prompts import load as load_prompt
 
 from scripted_llm import free_item, llm_server, reply_json  # noqa: F401 - fixture
@@ -67,7 +70,7 @@ def decisions(summary) -> list[tuple[str, str]]:
 
 
 def outcome(summary, *words: str) -> list[tuple[str, bool]]:
-    """(decision, corrected) of each item, found by a word of its name (the rules' names may differ from the model's)."""
+    """(decision, corrected) of each item, found by a word of its name (the parser's names may differ)."""
     out = []
     for word in words:
         [item] = [i for i in summary.items if word.lower() in i.item.value.lower()]
@@ -235,8 +238,6 @@ def test_cli_summarize_prints_the_models_items_and_the_review_flag(llm_server):
 
 
 def test_the_overall_final_determination_is_not_a_statement_about_the_item_whose_part_it_ends():
-    from imr_llm.grounding_free import FreeItem, merge_free
-    from imr_llm.models import DecisionSummary
 
     text = ("INDEPENDENT MEDICAL REVIEW\n\nThe treating physician requested a urine drug screen and Norco "
             "10/325mg #120.\n\nThe urine drug screen. A screen is reasonable before opioids are tapered. The UR "
@@ -244,7 +245,8 @@ def test_the_overall_final_determination_is_not_a_statement_about_the_item_whose
             "years of use. The Claims Administrator's determination is upheld.\n\nFinal Determination: OVERTURN\n")
     unread = DecisionSummary(letter_id="x", case_id="x", needs_review=True, review_reasons=["not read"])
     for says in ("overturned", "upheld"):  # whatever the model says about the Norco
-        drafts = [FreeItem(item="urine drug screen", decision="overturned", decision_quote="The UR decision is reversed."),
+        drafts = [FreeItem(item="urine drug screen", decision="overturned",
+                           decision_quote="The UR decision is reversed."),
                   FreeItem(item="Norco 10/325mg #120", decision=says, decision_quote="Final Determination: OVERTURN")]
         summary = merge_free(drafts, unread, text)
         assert [(i.item.value, i.decision.value) for i in summary.items] == \
@@ -256,13 +258,11 @@ def test_on_every_labelled_letter_read_as_unread_a_model_cannot_move_a_decision(
     """Played on evals/gold and evals/blind as if the parser had read nothing: a model naming each labelled item
     (decision quote = the item's name, so only the item's part decides) keeps most items right and none wrong,
     and a model flipping every decision changes nothing."""
-    from imr_llm.grounding import _similar
-    from imr_llm.grounding_free import FreeItem, merge_free
-    from imr_llm.models import DecisionSummary
 
     flip = {"upheld": "overturned", "overturned": "upheld"}
     right = wrong = total = 0
-    for label in sorted([*(ROOT / "evals" / "gold").glob("*.gold.json"), *(ROOT / "evals" / "blind").glob("*.gold.json")]):
+    labels = [*(ROOT / "evals" / "gold").glob("*.gold.json"), *(ROOT / "evals" / "blind").glob("*.gold.json")]
+    for label in sorted(labels):
         gold = json.loads(label.read_text())
         text = load_letter(label.with_name(gold["letter"])).text
         unread = DecisionSummary(letter_id="x", case_id="x", needs_review=True, review_reasons=["not read"])
@@ -284,7 +284,5 @@ def test_on_every_labelled_letter_read_as_unread_a_model_cannot_move_a_decision(
 @pytest.mark.parametrize("name", [PROSE, CONTRADICTION, INJECTION, LIST_ONLY])
 def test_the_fixture_letters_state_decisions_the_reader_finds(name):
     """The premise of the tests above: each letter's decisions are statements of the reader's cue table."""
-    from imr_llm.parse import decision_statements
-
     text = load_letter(LETTERS_LLM / name).text
     assert {s.decision for s in decision_statements(text)} == {"upheld", "overturned"}
