@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Comparison", "compare_reports", "metric_names", "miss_line", "report_markdown"]
+__all__ = ["Comparison", "compare_reports", "metric_names", "miss_line", "report_markdown", "review_lines"]
 
 _NOT_METRICS = {"seconds", "letters", "failed_letters"}
 
@@ -85,6 +85,19 @@ def _cell(value: Any) -> str:
     return " ".join(text.split()).replace("|", "\\|")
 
 
+def review_lines(report: dict) -> list[str]:
+    """One line per letter flagged for a person or unreadable, with the reader's reasons."""
+    lines = []
+    for letter in report.get("per_letter", []):
+        if letter.get("unreadable"):
+            why = letter.get("error") or "no disputed item with a decision was read"
+            lines.append(f"{letter['letter']}: unreadable: {why}")
+        if letter.get("needs_review"):
+            lines.append(f"{letter['letter']}: needs review: " + ("; ".join(letter.get("review_reasons") or []) or
+                                                                  "no reason given"))
+    return lines
+
+
 def report_markdown(report: dict, comparison: Comparison | None = None, bounds: dict[str, str] | None = None) -> str:
     """The report as markdown; `bounds` shows each metric's threshold (e.g. {"decision_accuracy": ">= 0.98"})."""
     bounds = bounds or {}
@@ -99,11 +112,14 @@ def report_markdown(report: dict, comparison: Comparison | None = None, bounds: 
         lines.append(f"| {name} | {_cell(report[name])} | {_cell(shown)} | {_cell(bounds.get(name))} |")
     for name, why in (report.get("ragas_skipped") or {}).items():
         lines.append(f"| {name} | left out: {_cell(why)} | | |")
-    lines += ["", "## Letters", "", "| letter | " + " | ".join(counts) + " | error |",
-              "| --- | " + " | ".join("---" for _ in counts) + " | --- |"]
+    lines += ["", "## Letters", "", "| letter | " + " | ".join(counts) + " | review | error |",
+              "| --- | " + " | ".join("---" for _ in counts) + " | --- | --- |"]
     for letter in report.get("per_letter", []):
         cells = [f"{c['hits']}/{c['total']}" for c in letter["counts"].values()]
-        lines.append(f"| {letter['letter']} | " + " | ".join(cells) + f" | {_cell(letter.get('error'))} |")
+        review = "unreadable" if letter.get("unreadable") else "needs review" if letter.get("needs_review") else ""
+        lines.append(f"| {letter['letter']} | " + " | ".join(cells) + f" | {review} | {_cell(letter.get('error'))} |")
+    flagged = review_lines(report)
+    lines += ["", f"## Letters flagged for a person ({len(flagged)})", ""] + [f"- {_cell(line)}" for line in flagged]
     misses = [(letter["letter"], m) for letter in report.get("per_letter", []) for m in letter.get("misses", [])]
     lines += ["", f"## Misses ({len(misses)})", "", "| letter | metric | what | predicted | gold |",
               "| --- | --- | --- | --- | --- |"]

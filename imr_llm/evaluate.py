@@ -8,7 +8,13 @@ question) on each letter and returns one JSON-able report:
 * `item_precision`     matched predictions / predictions
 * `field_accuracy`     case fields equal after normalisation / non-null gold fields
 * `answer_hit_rate`    answers that mention every `answer_must_mention` group / questions
-* `evidence_hit_rate`  answers citing a passage that holds the gold evidence / questions
+* `evidence_hit_rate`  answers citing a passage that holds the gold evidence / answerable questions
+* `abstention_accuracy` unanswerable questions (`"unanswerable": true`) answered as such
+                       (`Answer.answered` is false) / unanswerable questions
+* `false_abstentions`  answerable questions answered as unanswered that miss their answer (lower is better)
+* `needs_review_letters`, `needs_review_share` letters whose summary is flagged for a person
+                       (their decisions are still scored), `unreadable_letters` letters
+                       whose summary has no item or that failed (lower is better)
 * `ragas_*`            see `imr_llm.ragas_metrics`
 * `plain_*`            plain-language summaries (English, Spanish): see `imr_llm.plain_checks`
 
@@ -39,7 +45,8 @@ from .models import Answer, DecisionSummary
 from .plain_checks import plain_report, produce_plain, score_plain_outcomes
 from .retrieve import retrieve_in
 
-__all__ = ["METRICS", "PRODUCERS", "REPORTERS", "LetterRun", "Miss", "QuestionRun", "Tally", "evaluate", "run_letter"]
+__all__ = ["METRICS", "PRODUCERS", "REPORTERS", "LetterRun", "Miss", "QuestionRun", "Tally", "evaluate", "review_report",
+           "run_letter", "unanswerable"]
 
 SCHEMA = "imr-eval/1"
 K = inspect.signature(api.ask).parameters["k"].default  # passages api.ask retrieves
@@ -220,14 +227,30 @@ def score_answers(run: LetterRun) -> Tally:
     return tally
 
 
+def unanswerable(question: dict) -> bool:
+    return bool(question.get("unanswerable"))
+
+
 def score_evidence(run: LetterRun) -> Tally:
     tally = Tally()
     for q in run.questions:
+        if unanswerable(q.gold):
+            continue  # no evidence to cite: the honest answer cites nothing
         evidence = q.gold.get("evidence") or ""
         hit = bool(evidence) and any(squash(evidence) in squash(text) for text in q.cited)
         quotes = [" ".join(c.quote.split()) for c in q.answer.citations] if q.answer else None
         tally.add(hit, Miss("evidence_hit_rate", q.gold["question"], quotes, evidence,
                             q.error or "no cited passage holds the evidence"))
+    return tally
+
+
+def score_abstention(run: LetterRun) -> Tally:
+    tally = Tally()
+    for q in run.questions:
+        if unanswerable(q.gold):
+            tally.add(q.answer is not None and not q.answer.answered,
+                      Miss("abstention_accuracy", q.gold["question"], q.answer.text if q.answer else None,
+                           "the letter does not answer this", q.error or "answered a question the letter does not answer"))
     return tally
 
 
@@ -238,13 +261,41 @@ METRICS: dict[str, Callable[[LetterRun], Tally]] = {
     "field_accuracy": score_fields,
     "answer_hit_rate": score_answers,
     "evidence_hit_rate": score_evidence,
+    "abstention_accuracy": score_abstention,
     "plain_outcome_accuracy": score_plain_outcomes,
 }
 # Extra product stages run on each letter after summarize and ask: `produce(run, settings)`.
 PRODUCERS: list[Callable[[LetterRun, Settings], None]] = [produce_plain]
 # Folder-level figures: `reporter(runs, per_letter) -> {name: value}` joins the report's top level
 # (a reporter may also fill per_letter rows). Names it lists under "lower_is_better" compare that way.
-REPORTERS: list[Callable[[list[LetterRun], list[dict]], dict]] = [plain_report]
+def review_report(runs: list[LetterRun], per_letter: list[dict]) -> dict:
+    """Letters flagged for a person, unreadable letters, and answerable questions wrongly answered as unanswered
+    (`false_abstentions`: the answer says the letter does not answer and lacks what the gold answer must mention;
+    "it is not one of the disputed items", when the gold answer says just that, is no miss). Each letter's row
+    gets `needs_review`, `review_reasons`, `unreadable` and `abstained_answerable` (every answerable question
+    answered as unanswered, with its answer hit)."""
+    flagged = unreadable = abstained = 0
+    for run, row in zip(runs, per_letter, strict=True):
+        summary = run.summary
+        row["needs_review"] = bool(summary and summary.needs_review)
+        row["review_reasons"] = list(summary.review_reasons) if summary else []
+        row["unreadable"] = summary is None or not summary.items
+        row["abstained_answerable"] = [
+            {"question": q.gold["question"], "answer_hit": not answer_hit(q.answer.text, q.gold.get("answer_must_mention") or [])}
+            for q in run.questions if not unanswerable(q.gold) and q.answer is not None and not q.answer.answered]
+        flagged += row["needs_review"]
+        unreadable += row["unreadable"]
+        abstained += sum(not a["answer_hit"] for a in row["abstained_answerable"])
+    return {
+        "lower_is_better": ["needs_review_letters", "needs_review_share", "unreadable_letters", "false_abstentions"],
+        "needs_review_letters": flagged,
+        "needs_review_share": _rate(flagged, len(runs)),
+        "unreadable_letters": unreadable,
+        "false_abstentions": abstained,
+    }
+
+
+REPORTERS: list[Callable[[list[LetterRun], list[dict]], dict]] = [review_report, plain_report]
 
 
 # --- the report -------------------------------------------------------------------------------
@@ -262,7 +313,9 @@ def _letter_report(run: LetterRun, tallies: dict[str, Tally]) -> dict:
         "misses": [asdict(m) for t in tallies.values() for m in t.misses],
         "questions": [
             {"question": q.gold["question"], "answer": q.answer.text if q.answer else None, "error": q.error,
-             "citations": len(q.answer.citations) if q.answer else 0}
+             "citations": len(q.answer.citations) if q.answer else 0,
+             "answered": q.answer.answered if q.answer else None,
+             **({"unanswerable": True} if unanswerable(q.gold) else {})}
             for q in run.questions
         ],
         **({"errors": run.extra["errors"]} if run.extra.get("errors") else {}),

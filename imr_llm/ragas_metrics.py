@@ -165,6 +165,8 @@ def _samples(runs: list[LetterRun]) -> list[dict]:
     samples = []
     for run in runs:
         for q in run.questions:
+            if q.gold.get("unanswerable"):
+                continue  # no evidence, no reference contexts: scored by abstention_accuracy instead
             evidence = q.gold.get("evidence") or ""
             samples.append({
                 "question": q.gold["question"],
@@ -212,5 +214,7 @@ def score_runs(runs: list[LetterRun], settings: Settings, per_letter: list[dict]
         flat = iter(values)
         for letter in per_letter:
             for question in letter["questions"]:
+                if question.get("unanswerable"):
+                    continue
                 question["ragas"] = {k: None if math.isnan(v) else round(v, 4) for k, v in next(flat).items()}
     return report

@@ -19,8 +19,8 @@ from typer.testing import CliRunner
 
 from imr_llm import api
 from imr_llm.cli import app
-from imr_llm.eval_report import compare_reports, miss_line, report_markdown
-from imr_llm.evaluate import LetterRun, QuestionRun, evaluate, score_fields
+from imr_llm.eval_report import compare_reports, miss_line, report_markdown, review_lines
+from imr_llm.evaluate import LetterRun, QuestionRun, evaluate, review_report, score_decisions, score_fields
 from imr_llm.gold import GoldError, GoldLetter, item_similarity, load_gold, match_items, normalise_field
 from imr_llm.load import load_letter
 from imr_llm.models import Answer, Citation
@@ -246,13 +246,85 @@ def test_pytest_evals_fails_on_a_broken_parser_and_names_what_regressed(tmp_path
                            "-p", "no:cacheprovider"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     out = done.stdout + done.stderr
     assert done.returncode == 1, out
-    assert f"FAILED evals/test_gold.py::test_letter[{SYNVISC}.txt]" in out
+    assert f"FAILED evals/test_gold.py::test_letter[gold-{SYNVISC}.txt]" in out
     assert f"{SYNVISC}.txt: decision_accuracy: decision of item 1 'Series of three Synvisc injections to the " \
            "right knee': predicted 'upheld', gold 'overturned'" in out
-    assert "FAILED evals/test_gold.py::test_metric[decision_accuracy>=0.98]" in out
+    assert "FAILED evals/test_gold.py::test_metric[gold-decision_accuracy>=0.98]" in out
     assert "REGRESSED  decision_accuracy: 1.0000 -> 0.5000" in out
-    assert f"test_letter[{CHIRO}.txt]" not in out.split("short test summary")[-1]
+    assert f"test_letter[gold-{CHIRO}.txt]" not in out.split("short test summary")[-1]
+    assert "blind" not in out.split("short test summary")[-1]  # IMR_EVAL_GOLD replaces both folders
     assert (reports / "latest.json").is_file() and (reports / "latest.md").is_file()
+
+
+# --- unanswerable questions, flagged and unreadable letters ---------------------------------------
+
+def test_unanswerable_questions_count_for_abstention_and_answers_never_for_evidence(tmp_path):
+    def add_questions(name, record):
+        record["questions"] = [
+            {"question": "Was acupuncture authorized?", "evidence": None, "unanswerable": True,
+             "answer_must_mention": [["does not mention", "does not say"]]},
+            # labelled unanswerable although the letter answers it: the product answers, so an abstention miss
+            {"question": "Why was chiropractic treatment denied?", "evidence": None, "unanswerable": True,
+             "answer_must_mention": [["does not mention", "does not say"]]},
+            record["questions"][0],
+        ]
+
+    report = evaluate(copy_gold(tmp_path / "gold", [CHIRO], questions=1, edit=add_questions))
+    assert report["counts"]["abstention_accuracy"] == {"hits": 1, "total": 2} and report["abstention_accuracy"] == 0.5
+    assert report["counts"]["evidence_hit_rate"]["total"] == 1  # only the answerable question
+    assert report["counts"]["answer_hit_rate"]["total"] == 3
+    assert report["false_abstentions"] == 0 and "false_abstentions" in report["lower_is_better"]
+    [row] = report["per_letter"]
+    [miss] = [m for m in row["misses"] if m["metric"] == "abstention_accuracy"]
+    assert miss["what"] == "Why was chiropractic treatment denied?" and "upheld" in miss["predicted"]
+    acupuncture = row["questions"][0]
+    assert acupuncture["answered"] is False and acupuncture["citations"] == 0 and acupuncture["unanswerable"]
+    assert "ragas" not in acupuncture and "ragas" in row["questions"][2]  # ragas scores answerable questions only
+
+
+def test_flagged_letters_are_counted_with_their_reasons_and_their_decisions_still_scored():
+    flagged, plain = _run_of(NORCO), _run_of(CHIRO)
+    flagged.summary.flag("two readings of the letter disagree on its items or decisions")
+    rows = [{"letter": run.gold.name, "error": None, "counts": {}, "misses": []} for run in (flagged, plain)]
+    figures = review_report([flagged, plain], rows)
+    assert (figures["needs_review_letters"], figures["needs_review_share"], figures["unreadable_letters"]) == (1, 0.5, 0)
+    assert rows[0]["needs_review"] and rows[0]["review_reasons"] == [
+        "two readings of the letter disagree on its items or decisions"]
+    assert not rows[1]["needs_review"] and rows[1]["review_reasons"] == []
+    assert score_decisions(flagged).hits == score_decisions(flagged).total == 4
+    report = {"gold_dir": "x", "per_letter": rows, "counts": {}, **figures}
+    assert review_lines(report) == [f"{NORCO}.txt: needs review: two readings of the letter disagree on its items "
+                                    "or decisions"]
+    markdown = report_markdown(report)
+    assert "## Letters flagged for a person (1)" in markdown and "two readings of the letter disagree" in markdown
+
+
+def test_eval_cli_prints_flagged_and_unreadable_letters(tmp_path, monkeypatch):
+    folder = copy_gold(tmp_path / "gold", [NORCO, CHIRO])
+    (folder / "broken.txt").write_text("Dear Sir, thank you for your order of garden furniture.\n")
+    (folder / "broken.gold.json").write_text(json.dumps({
+        "schema": "imr-gold/1", "letter": "broken.txt", "overall": "upheld",
+        "decisions": [{"item": "MRI", "decision": "upheld"}]}))
+    real = api.parse_letter
+
+    def flagging(letter):  # the reader as it will be: unsure of the Norco letter
+        summary = real(letter)
+        if "Norco" in letter.text:
+            summary.flag("the overall determination contradicts the items")
+        return summary
+
+    monkeypatch.setattr(api, "parse_letter", flagging)
+    as_json = json.loads(runner.invoke(app, ["eval", str(folder), "--json"]).stdout)
+    assert (as_json["needs_review_letters"], as_json["unreadable_letters"], as_json["letters"]) == (1, 1, 3)
+    assert as_json["needs_review_share"] == pytest.approx(0.3333)
+    norco = next(r for r in as_json["per_letter"] if r["letter"] == f"{NORCO}.txt")
+    assert norco["review_reasons"] == ["the overall determination contradicts the items"]
+    assert norco["counts"]["decision_accuracy"] == {"hits": 4, "total": 4}
+    table = runner.invoke(app, ["eval", str(folder)])
+    assert table.exit_code == 0, table.output
+    assert "1 letter(s) need review, 1 unreadable" in table.stdout
+    assert f"{NORCO}.txt: needs review: the overall determination contradicts the items" in table.stdout
+    assert "broken.txt: unreadable:" in table.stdout
 
 
 # --- ragas ----------------------------------------------------------------------------------------

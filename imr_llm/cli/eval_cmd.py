@@ -10,7 +10,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from ..errors import ConfigError
-from ..eval_report import compare_reports, metric_names, miss_line
+from ..eval_report import compare_reports, metric_names, miss_line, review_lines
 from ..evaluate import evaluate
 from . import app
 from ._common import JSON_OPTION, MODEL_OPTION, console, err_console, handle_errors, print_json
@@ -21,8 +21,8 @@ def _print_report(report: dict) -> None:
     for name in metric_names(report):
         count = report["counts"].get(name)
         value = report[name]
-        metrics.add_row(name, "-" if value is None else f"{value:.4f}",
-                        f"{count['hits']} / {count['total']}" if count else "")
+        shown = "-" if value is None else f"{value:.4f}" if isinstance(value, float) else str(value)
+        metrics.add_row(name, shown, f"{count['hits']} / {count['total']}" if count else "")
     console.print(metrics)
     for name, why in (report.get("ragas_skipped") or {}).items():
         console.print(f"left out: {name}: {why}")
@@ -30,11 +30,18 @@ def _print_report(report: dict) -> None:
     letters.add_column("letter", no_wrap=True, min_width=max((len(r["letter"]) for r in report["per_letter"]), default=6))
     for name in report["counts"]:
         letters.add_column(name.split("_")[0])  # decision, item, field, answer, evidence, ...
+    letters.add_column("review")
     letters.add_column("error")
     for letter in report["per_letter"]:
+        review = "unreadable" if letter.get("unreadable") else "needs review" if letter.get("needs_review") else ""
         letters.add_row(letter["letter"], *(f"{c['hits']}/{c['total']}" for c in letter["counts"].values()),
-                        letter["error"] or "")
+                        review, letter["error"] or "")
     console.print(letters)
+    flagged = review_lines(report)
+    console.print(f"\n{report.get('needs_review_letters', 0)} letter(s) need review, "
+                  f"{report.get('unreadable_letters', 0)} unreadable")
+    for line in flagged:
+        console.print(f"- {line}", markup=False)
     misses = [miss_line(letter["letter"], m) for letter in report["per_letter"] for m in letter["misses"]]
     console.print(f"\n{len(misses)} miss(es)")
     for line in misses:
