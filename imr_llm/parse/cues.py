@@ -43,8 +43,9 @@ VERDICT = _any(
     "not medically necessary", "medically necessary", "non-certified", "not certified", "not approved",
     "not authorized", "not authorised", "upheld", "uphold", "overturned", "overturn", "reversed", "overruled",
     "certified", "approved", "authorized", "authorised", "denied", "deny", "approve",
+    "recommend non-certification", "recommend certification", "affirmed", "sustained",
 )
-_UPHELD_WORDS = re.compile(r"^(?:not|non|no$|uphe|uphol|deni|deny|affirm|sustain)", re.I)
+_UPHELD_WORDS = re.compile(r"^(?:not|non|no$|uphe|uphol|deni|deny|affirm|sustain|recommend non)", re.I)
 
 
 def polarity(verdict: str) -> str:
@@ -78,6 +79,12 @@ CUES: list[Cue] = [
     _cue("label", "decision", 3, "flat",
          rf"(?<![A-Za-z])(?<!Final\s)(?<!UR\s)(?P<label>{_LABEL})\s*[:\-]\s*{_SUBJECT_IS}(?P<v>{VERDICT})(?![A-Za-z])",
          "Determination: Upheld"),
+    _cue("authorization_label", "decision", 3, "flat",
+         rf"(?<![A-Za-z])(?:Authori[sz]ation|Recommendation|Certification)\s*[:\-]\s*(?P<v>{_any('not recommended', 'recommended', 'not authorized', 'authorized', 'denied', 'approved', 'non-certified', 'certified', 'not certified')})(?![A-Za-z])",
+         "Authorization: Not recommended."),
+    _cue("necessary_yes_no", "decision", 3, "flat",
+         rf"(?<![A-Za-z]){ocr('medically necessary')}(?:\s+and\s+appropriate)?\s*[:?]\s*(?P<v>Yes|No)\b",
+         "Medically necessary: No"),
     _cue("administrator", "decision", 3, "flat",
          r"(?<![A-Za-z])(?:the\s+)?(?:claims\s+administrator'?s?\s+|prior\s+|previous\s+|original\s+|initial\s+)?"
          r"(?:(?:UR|utilization\s+review)\s+)?(?:determination|decision|denial|non-?\s?certification|adverse\s+determination)"
@@ -100,12 +107,16 @@ CUES: list[Cue] = [
          rf"(?:hereby\s+)?(?P<v>{_any('non-certified', 'not certified', 'certified', 'approved', 'denied', 'authorized', 'not approved', 'not authorized')})(?![A-Za-z])",
          "This request is certified."),
     _cue("necessity", "decision", 2, "flat",
-         rf"(?:is|are)\s+(?P<v>(?:not\s+)?{ocr('medically necessary')})(?:\s+and\s+appropriate)?",
+         rf"(?:is|are|has\s+been|have\s+been)\s+(?P<neg>not\s+)?(?:(?:found|deemed|considered|determined|judged)\s+(?:to\s+be\s+)?)?"
+         rf"(?P<v>(?:not\s+)?{ocr('medically necessary')})(?:\s+and\s+appropriate)?",
          "Therefore, the request for Norco 10/325mg #120 is not medically necessary."),
     _cue("necessity_established", "decision", 2, "flat",
          r"(?:medical\s+)?necessity\s+(?:for\s+[^.;]{3,150}?\s+)?(?:has|have|is|was)\s+(?P<v>not\s+)?(?:been\s+)?"
          r"(?:established|demonstrated|substantiated|supported|met)",
          "Medical necessity for this request has not been established."),
+    _cue("criteria", "decision", 2, "flat",
+         r"(?:does|do)\s+(?P<v>not\s+)?meet\s+(?:the\s+)?(?:medical\s+necessity|guideline)\s+criteria",
+         "The home exercise kit for the lumbar spine does not meet medical necessity criteria."),
     _cue("concluding_support", "decision", 2, "flat",
          rf"\b{_CONNECTIVE},?\s+[^.;]{{0,200}}?\s+(?:is|are)\s+(?P<v>not\s+)?"
          r"(?:supported|warranted|indicated|recommended|appropriate|reasonable)(?:\s+(?:at\s+this\s+time|in\s+this\s+case))?\s*\.",
@@ -119,8 +130,12 @@ CUES: list[Cue] = [
          rf"^[ \t]*(?P<v>{VERDICT})[ \t]*\.?[ \t]*$", "UPHELD"),
     _cue("item_line", "decision", 3, "line",
          r"^[ \t|]*(?P<item>[^\n|]*?[^\s|:\-.])(?P<sep>[ \t]*:[ \t]*|[ \t]+-[ \t]*|[ \t]*-[ \t]+|[ \t]*\.{3,}[ \t]*|[ \t]{2,}|[ \t]*\|[ \t]*|(?<=\?)[ \t]*)"
+         rf"(?:(?:UR|utilization\s+review|prior)\s+(?:decision|denial|determination|non-certification)\s+)?"
          rf"(?P<v>{VERDICT})[ \t]*\.?[ \t]*(?:$|\||[ \t]{{2,}}\S)",
          "Physical Therapy (PT), (2) times a week for (4) weeks:  Overturned"),
+    _cue("verdict_first_line", "decision", 3, "line",
+         rf"^[ \t|]*(?:[-*\u2022][ \t]*)?(?P<v>{VERDICT})[ \t]*(?:\.{{3,}}|--?|\|)[ \t]*(?P<item>[^\n|]*[^\s|.])[ \t|]*$",
+         "NOT MEDICALLY NECESSARY ....... Functional capacity evaluation"),
     # --- the letter's overall determination ----------------------------------------------------
     _cue("final_determination", "overall", 3, "flat",
          rf"Final\s+Determination\s*(?:is|was|:|-)?\s*(?:is\s+)?(?P<v>{_any('upheld', 'uphold', 'overturned', 'overturn')})(?![A-Za-z])",
@@ -138,6 +153,10 @@ CUES: list[Cue] = [
          "DISPUTED ITEM: Functional restoration program, 160 hours"),
     _cue("regarding", "item", 3, "flat",
          r"Regarding\s+the\s+request(?:ed)?\s+(?:for\s+)?(?P<item>[^:.]{3,200}?)\s*:", "Regarding the request for Norco 10/325mg #120:"),
+    _cue("with_respect_to", "item", 2, "flat",
+         r"(?<![A-Za-z])(?:With\s+(?:respect|regard)\s+to|As\s+(?:to|for|regards)|Concerning|In\s+regard\s+to|Turning\s+(?:now\s+)?to)\s+"
+         r"(?:the\s+)?(?:request(?:ed)?\s+(?:for\s+)?|proposed\s+)?(?P<item>[^,.;:]{3,150}?),",
+         "With respect to the request for a cervical epidural steroid injection at C5-C6, the MTUS ..."),
     _cue("question", "item", 3, "flat",
          r"(?<![A-Za-z])(?-i:Is)\s+(?:the\s+)?(?:(?:request(?:ed)?|proposed)\s+(?:(?:treatment|service|item)\s+)?(?:for\s+|of\s+)?)?"
          rf"(?P<item>(?:(?![.!?]\s)[^?]){{3,250}}?),?\s+(?:{_NECESSARY}|reasonable\s+and\s+necessary)\s*\?",
@@ -151,7 +170,8 @@ CUES: list[Cue] = [
     _cue("standalone", "item", 1, "line",
          r"^[ \t]*(?P<item>[^\s:][^\n]{2,150}?)[ \t]*:?[ \t]*$",
          "Retrospective Toradol 60mg intramuscular injection, DOS 03/02/2015"),
-    _cue("numbered_line", "item", 1, "line", r"^[ \t]*\(?(?P<num>\d{1,2})[.)][ \t]+(?P<item>\S[^\n]{2,200})$",
+    _cue("numbered_line", "item", 1, "line",
+         r"^[ \t]*\(?(?P<num>\d{1,2}|(?-i:[A-H]|[IVX]{1,4}))[.)][ \t]+(?P<item>\S[^\n]{2,200})$",
          "2) MRI of the lumbar spine without contrast"),
 ]
 

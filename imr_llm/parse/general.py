@@ -75,8 +75,8 @@ _NOT_A_DECISION = re.compile(
     re.I,
 )
 _CONNECTIVE_LEAD = re.compile(
-    r"^(?:\(?\d{1,2}[.)]\s*)?(?:(?:MAXIMUS\s+Federal\s+Services,?\s+Inc\.?|the\s+(?:expert\s+|physician\s+|IMR\s+)?reviewer|I)"
-    r"\s+(?:has\s+|have\s+)?(?:determined|found|finds|find|concluded|concludes|conclude)\s+(?:that\s+)?)?"
+    r"^(?:\(?\d{1,2}[.)]\s*)?(?:(?:MAXIMUS\s+Federal\s+Services,?\s+Inc\.?|the\s+(?:expert\s+|physician\s+|IMR\s+)?reviewer|I|we)"
+    r"\s+(?:\w+\s+){0,2}?(?:determined|determines|found|finds|find|concluded|concludes|conclude|agrees?|believes?)\s+(?:that\s+)?)?"
     r"(?:(?:therefore|thus|accordingly|consequently|as\s+such|hence|in\s+summary|in\s+conclusion|for\s+these\s+reasons|"
     r"based\s+on\s+[^,]{0,120}|given\s+[^,]{0,120}|at\s+this\s+time|in\s+this\s+case|overall),?\s+)*", re.I)
 _SUBJECT_LEAD = re.compile(
@@ -156,7 +156,7 @@ def _flat_statements(text: str, flat: Flat) -> list[Statement]:
             s0, s1 = _sentence_of(bounds, m.start("v"))
             sentence = flat.text[s0:s1]
             item = None
-            if cue.name in ("necessity", "request_status", "concluding_support", "necessity_established"):
+            if cue.name in ("necessity", "request_status", "concluding_support", "necessity_established", "criteria"):
                 colon = flat.text.rfind(": ", s0, m.start())
                 if colon >= 0:
                     s0 = colon + 2  # "... set forth below: X is not medically necessary"
@@ -175,7 +175,7 @@ def _flat_statements(text: str, flat: Flat) -> list[Statement]:
                     continue
                 if cue.name == "necessity" and re.search(r"\b(?:was|were|had\s+been|has\s+been)\s*$", head):
                     continue
-                if cue.name == "necessity":
+                if cue.name in ("necessity", "criteria"):
                     item = _subject(flat, s0, m.start())
             elif cue.name == "answer":
                 q0, q1 = _sentence_of(bounds, m.start())
@@ -186,10 +186,10 @@ def _flat_statements(text: str, flat: Flat) -> list[Statement]:
                 continue
             v = m.group("v") or ""
             decision = "overturned" if v.lower() == "yes" else "upheld" if v.lower() == "no" else polarity(v)
-            if cue.name in ("necessity_established", "concluding_support"):
+            if cue.name in ("necessity_established", "concluding_support", "criteria"):
                 decision = "upheld" if v.strip() else "overturned"
             elif cue.name == "necessity":
-                decision = polarity(v)
+                decision = "upheld" if m.group("neg") else polarity(v)
             span = flat.span(*m.span("v")) if v.strip() else flat.span(m.start(), m.end())
             st = Statement(decision, span[0], span[1], cue.strength, cue.name, flat.span(*item) if item else None)
             if "num" in cue.pattern.groupindex:
@@ -207,6 +207,11 @@ def _line_statements(text: str, start: int, end: int) -> list[Statement]:
     for n, (s, e) in enumerate(lines):
         line = text[s:e]
         if not line.strip() or is_furniture(line):
+            continue
+        m = BY_NAME["verdict_first_line"].pattern.match(line)
+        if m and len(m.group("item").strip()) >= 3 and not _SECTION_WORDS.match(m.group("item").strip()):
+            out.append(Statement(polarity(m.group("v")), s + m.start("v"), s + m.end("v"), 3, "item_line",
+                                 (s + m.start("item"), s + m.end("item"))))
             continue
         m = BY_NAME["numbered_verdict_line"].pattern.match(line)
         if m:
@@ -349,9 +354,32 @@ def _split_inline(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return out
 
 
+_PROSE_LIST = re.compile(
+    r"(?<![A-Za-z])(?-i:The)\s+(?:disputed|requested)\s+(?:items|treatments|services)(?:/services)?"
+    r"(?:\s+(?:in|for)\s+this\s+(?:review|case|IMR))?\s+(?:are|were|include[sd]?)\s*:?\s+"
+    r"(?P<list>(?![^.;]*\b(?:below|above|listed|following|provided|detailed|as\s+follows)\b)[^.;]{3,600}?(?:,|\s+and\s+)[^.;]{3,600}?)\.(?:\s|$)",
+    re.I)
+
+
+def _prose_list(text: str) -> list[Anchor]:
+    """'The disputed items/services in this review are A, B, and C.'"""
+    flat = Flat.of(text)
+    out: list[Anchor] = []
+    for m in _PROSE_LIST.finditer(flat.text):
+        for part in re.finditer(r"(?:^|,\s*(?:and\s+)?|\s+and\s+)(?P<item>(?:(?!,\s|\s+and\s).)+)", m.group("list")):
+            fs = m.start("list") + part.start("item")
+            fe = m.start("list") + part.end("item")
+            lead = re.match(r"(?:an?|the)\s+", flat.text[fs:fe], re.I)
+            fs += lead.end() if lead else 0
+            if fe - fs >= 3:
+                s, e = flat.span(fs, fe)
+                out.append(Anchor(s, s, e, "dispute_list", 2, listed=True))
+    return out
+
+
 def _dispute_list(text: str) -> list[Anchor]:
     """Items of a 'Treatment(s) in Dispute' list (or a cover summary), in order."""
-    out: list[Anchor] = []
+    out: list[Anchor] = _prose_list(text)
     for m in _LIST_HEADING.finditer(text):
         rest = m.group("rest").strip()
         plural = bool(m["pl1"] or m["pl2"] or m["pl3"]) or not re.match(r"(?:Treatment|Item|Service|Disputed|Requested)", m["head"], re.I)
@@ -432,7 +460,7 @@ def _anchors(text: str, flat: Flat) -> list[Anchor]:
                 s, e = nxt
             if cue.name == "standalone" and not _stands_alone(text, lines, n):
                 continue
-            number = int(m["num"]) if "num" in cue.pattern.groupindex and m["num"] else None
+            number = _number(m["num"]) if "num" in cue.pattern.groupindex and m["num"] else None
             out.append(Anchor(ls, s, e, cue.name, cue.strength, number))
     return out
 
@@ -462,6 +490,18 @@ def _stands_alone(text: str, lines: list[tuple[int, int]], n: int) -> bool:
     if following and following[0].strip() and (following[0].lstrip()[:1].islower() or len(line) >= 75):
         return False  # the first line of a paragraph, not a heading
     return any(f.strip() for f in following)
+
+
+_ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX": 9, "X": 10}
+
+
+def _number(label: str) -> int | None:
+    """1 for "1", "A" or "I"; the position a list label gives."""
+    if label.isdigit():
+        return int(label)
+    if label in _ROMAN and label not in ("C", "D"):
+        return _ROMAN[label]
+    return ord(label) - ord("A") + 1 if len(label) == 1 and label.isupper() else None
 
 
 def _trim_item(text: str, start: int, end: int) -> tuple[int, int]:
@@ -581,7 +621,7 @@ def read_items(text: str) -> Reading:
     return reading
 
 
-_STRONG = ("numbered_heading", "item_label", "question", "regarding")
+_STRONG = ("numbered_heading", "item_label", "question", "regarding", "with_respect_to")
 _WEAK = ("numbered_line", "caps_heading", "standalone")
 
 
@@ -714,7 +754,8 @@ _TREATMENT = re.compile(
 
 _SECTIONISH = re.compile(
     r"\b(?:DETERMINATION|DECISION|RATIONALE|SUMMARY|GUIDELINE|REVIEWER|APPEAL|DOCUMENT|HISTORY|DIAGNOS[EI]S|"
-    r"QUALIFICATION|MAXIMUS|NOTICE|APPEAL\s+RIGHT|DISPUTE|INFORMATION|EXAMINATION|RECORD|FINDING|ISSUE)S?\b"
+    r"QUALIFICATION|MAXIMUS|NOTICE|APPEAL\s+RIGHT|DISPUTE|INFORMATION|EXAMINATION|RECORD|FINDING|ISSUE|CONCLUSION|DISCUSSION|"
+    r"ANALYSIS|BACKGROUND|ASSESSMENT|INTRODUCTION|PURPOSE)S?\b"
     r"|^(?:MAXIMUS|This\s+letter|The\s+(?:expert|physician|professional)\s+reviewer)\b", re.I)
 
 
