@@ -154,8 +154,9 @@ CUES: list[Cue] = [
     _cue("regarding", "item", 3, "flat",
          r"Regarding\s+the\s+request(?:ed)?\s+(?:for\s+)?(?P<item>[^:.]{3,200}?)\s*:", "Regarding the request for Norco 10/325mg #120:"),
     _cue("with_respect_to", "item", 2, "flat",
-         r"(?<![A-Za-z])(?:With\s+(?:respect|regard)\s+to|As\s+(?:to|for|regards)|Concerning|In\s+regard\s+to|Turning\s+(?:now\s+)?to)\s+"
-         r"(?:the\s+)?(?:request(?:ed)?\s+(?:for\s+)?|proposed\s+)?(?P<item>[^,.;:]{3,150}?),",
+         r"(?<![A-Za-z])(?:With\s+(?:respect|regard)\s+to|As\s+(?:to|for|regards)|Concerning|Regarding|In\s+regard\s+to|"
+         r"Turning\s+(?:now\s+)?to)\s+(?:the\s+)?(?:request(?:ed)?\s+(?:for\s+)?|proposed\s+)?"
+         r"(?P<item>(?:[^,.;:]|\.(?=\d)){3,150}?),",
          "With respect to the request for a cervical epidural steroid injection at C5-C6, the MTUS ..."),
     _cue("question", "item", 3, "flat",
          r"(?<![A-Za-z])(?-i:Is)\s+(?:the\s+)?(?:(?:request(?:ed)?|proposed)\s+(?:(?:treatment|service|item)\s+)?(?:for\s+|of\s+)?)?"

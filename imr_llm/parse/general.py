@@ -198,7 +198,9 @@ def _flat_statements(text: str, flat: Flat) -> list[Statement]:
     return out
 
 
-_SECTION_WORDS = re.compile(r"^(?:IMR\s+)?(?:Final\s+)?(?:Decision|Determination|Outcome|Result|Treatment|Item|Service|Guideline)s?\b", re.I)
+_SECTION_WORDS = re.compile(
+    r"^(?:IMR\s+|UR\s+|Final\s+|Reviewer'?s?\s+)?(?:Decision|Determination|Outcome|Result|Treatment|Item|Service|Guideline|Request|Disputed)"
+    r"(?:s|\(s\))?(?:[ \t/]+(?:Requested|in\s+Dispute|Service|Treatment|Item|Decision|Determination)s?)?[ \t]*$", re.I)
 
 
 def _line_statements(text: str, start: int, end: int) -> list[Statement]:
@@ -226,10 +228,16 @@ def _line_statements(text: str, start: int, end: int) -> list[Statement]:
             if m.group("v")[:1].isupper() and (prev is None or not _runs_on(prev) or m.group("v").isupper()):
                 out.append(Statement(polarity(m.group("v")), s + m.start("v"), s + m.end("v"), 3, "verdict_line"))
             continue
+        row = _pipe_row(text, lines, n) if line.count("|") >= 3 else None
+        if row is not None:
+            out.append(row)
+            continue
         m = BY_NAME["item_line"].pattern.match(line)
         if m:
             item = m.group("item")
-            lead = re.match(r"[ \t|]*(?:[-*\u2022][ \t]*|\(?\d{1,2}[.)][ \t]*|\d{1,2}[ \t]{2,})?", item)
+            lead = re.match(r"[ \t|]*(?:[-*\u2022][ \t]*|\(?\d{1,2}[.)][ \t]*|\d{1,2}[ \t]{2,})?"
+                            r"(?:(?:Item|Issue|Request|Service|Treatment)[ \t]*#?[ \t]*\d{1,2}(?:[ \t]+of[ \t]+\d{1,2})?[ \t]*[:.)\-][ \t]*)?",
+                            item, re.I)
             i0 = m.start("item") + (lead.end() if lead else 0)
             item_text = line[i0 : m.end("item")].strip()
             if (len(item_text) < 3 or _SECTION_WORDS.match(item_text) or re.search(r"[.;]\s*$|\bis\b|\bare\b|\bwas\b|[a-z]\.\s+[A-Z]", item_text)
@@ -280,6 +288,51 @@ def _double_spaced(text: str, lines: list[tuple[int, int]], n: int) -> bool:
     window = lines[max(0, n - 12) : n]
     blank = sum(1 for s, e in window if not text[s:e].strip())
     return blank >= len(window) // 2 - 1
+
+
+_CELL_VERDICT = re.compile(rf"(?:(?:UR|utilization\s+review|IMR)\s+(?:decision|denial|determination)\s+)?(?P<v>{VERDICT})\.?", re.I)
+
+
+def _cells(line: str, offset: int) -> list[tuple[int, int, str]]:
+    """(start, end, text) of the cells of a '|' table row, offsets in the letter."""
+    out, pos = [], 0
+    for part in line.split("|"):
+        stripped = part.strip()
+        if stripped:
+            lead = len(part) - len(part.lstrip())
+            out.append((offset + pos + lead, offset + pos + lead + len(stripped), stripped))
+        else:
+            out.append((offset + pos, offset + pos, ""))
+        pos += len(part) + 1
+    return out
+
+
+def _pipe_row(text: str, lines: list[tuple[int, int]], n: int) -> Statement | None:
+    """A '| 2 | Docusate sodium 100 mg #60 | No | Upheld |' row: its item and its (last) decision cell."""
+    s, e = lines[n]
+    cells = _cells(text[s:e], s)
+    verdicts = [i for i, c in enumerate(cells) if c[2] and _CELL_VERDICT.fullmatch(c[2])]
+    if not verdicts:
+        return None
+    vi = verdicts[-1]
+    names = [i for i, c in enumerate(cells[:vi]) if re.search(r"[A-Za-z]{3}", c[2]) and not _CELL_VERDICT.fullmatch(c[2])
+             and not re.fullmatch(r"(?:yes|no|n/?a)\.?", c[2], re.I)]
+    if not names:
+        return None
+    ii = max(names, key=lambda i: len(cells[i][2]))
+    if _SECTION_WORDS.match(cells[ii][2]):
+        return None
+    value, end = [cells[ii][2]], cells[ii][1]
+    for ls, le in lines[n + 1 : n + 4]:  # the item's cell wraps onto rows whose decision cell is empty
+        more = _cells(text[ls:le], ls)
+        if len(more) != len(cells) or more[vi][2] or not more[ii][2]:
+            break
+        value.append(more[ii][2])
+        end = more[ii][1]
+    m = _CELL_VERDICT.fullmatch(cells[vi][2])
+    v0 = cells[vi][0] + m.start("v")
+    return Statement(polarity(m.group("v")), v0, v0 + len(m.group("v")), 3, "item_line", (cells[ii][0], end),
+                     value=clean_value(" ".join(value)) if len(value) > 1 else None)
 
 
 def _prev_line(text: str, lines: list[tuple[int, int]], n: int, skip_blank: bool = False) -> str | None:
@@ -474,7 +527,7 @@ _ITEM_TAIL = re.compile(
 
 
 _DETAIL_LABEL = re.compile(
-    r"^[ \t]*(?:(?:IMR\s+|Final\s+)?(?:Decision|Determination|Outcome|Result)|Claims\s+Administrator\s+guideline|MAXIMUS\s+guideline"
+    r"^[ \t]*(?:(?:IMR\s+|Final\s+|Reviewer'?s?\s+|Expert\s+Reviewer'?s?\s+)?(?:Decision|Determination|Outcome|Result|Finding)|Claims\s+Administrator\s+guideline|MAXIMUS\s+guideline"
     r"|Guidelines?(?:\s+relied\s+upon|\s+used)?|Rationale|Decision\s+rationale|Medical\s+Treatment\s+Guideline)", re.I)
 
 
@@ -633,8 +686,9 @@ def _read(text: str) -> Reading:
     anchors = [a for a in every if a.cue in _STRONG]
     labels = [a for a in every if a.cue == "paragraph_label"]
     weak: dict[int, Anchor] = {}
+    verdict_lines = {text.rfind("\n", 0, st.start) + 1 for st in statements}
     for a in sorted(every, key=lambda a: _WEAK.index(a.cue) if a.cue in _WEAK else 0):  # a numbered line first
-        if a.cue in _WEAK and a.pos not in strong_pos and _plausible(text, a):
+        if a.cue in _WEAK and a.pos not in strong_pos and a.pos not in verdict_lines and _plausible(text, a):
             weak.setdefault(a.pos, a)
     listed = _dispute_list(text)
     review: list[str] = []
