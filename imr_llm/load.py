@@ -143,7 +143,10 @@ def load_letter(path: str | Path, *, max_bytes: int = MAX_LETTER_BYTES) -> Lette
     if path.suffix.lower() == ".pdf":
         text, scanned = _read_pdf(path)
         if scanned:
-            return letter_from_text(text, source).model_copy(update={"ocr": True})
+            try:
+                return letter_from_text(text, source).model_copy(update={"ocr": True})
+            except NotALetterError as exc:
+                raise NotALetterError(source, f"{exc.reason}; its text was read by OCR from a scan") from None
     else:
         text = _decode(path.read_bytes(), source)
     return letter_from_text(text, source)

@@ -174,3 +174,11 @@ def test_the_ui_shows_that_a_scanned_case_was_read_by_ocr(served_ui, scans, read
         assert (item.decision.value, item.decision.span.slice(letter.text)) in marks, marks
     typed, _, _ = client.predict(next(iter(served_ui.cases.values())), api_name="/summarize")
     assert "read by OCR" not in typed  # a letter that came as text has no such note
+
+
+def test_a_scan_of_something_else_is_not_a_letter_and_says_it_was_read_by_ocr(tmp_path):
+    from imr_llm import NotALetterError
+
+    path = write_scan(tmp_path / "recipe.pdf", "Mix the flour and the butter, then bake for 20 minutes.\n", 200)
+    with pytest.raises(NotALetterError, match=r"not an IMR determination letter .*read by OCR from a scan"):
+        load_letter(path)
