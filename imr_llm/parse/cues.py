@@ -85,6 +85,10 @@ CUES: list[Cue] = [
     _cue("necessary_yes_no", "decision", 3, "flat",
          rf"(?<![A-Za-z]){ocr('medically necessary')}(?:\s+and\s+appropriate)?\s*[:?]\s*(?P<v>Yes|No)\b",
          "Medically necessary: No"),
+    _cue("recommendation", "decision", 3, "flat",
+         r"(?<![A-Za-z])(?P<v>(?:I\s+)?recommend(?:ed|s)?\s+(?:non-?\s?certification|certification|denial|authorization|approval)"
+         r"|(?:non-?\s?certification|certification|denial|authorization)\s+is\s+recommended)(?![A-Za-z])",
+         "Naproxen sodium 550 mg #60:  Recommend certification."),
     _cue("administrator", "decision", 3, "flat",
          r"(?<![A-Za-z])(?:the\s+)?(?:claims\s+administrator'?s?\s+|prior\s+|previous\s+|original\s+|initial\s+)?"
          r"(?:(?:UR|utilization\s+review)\s+)?(?:determination|decision|denial|non-?\s?certification|adverse\s+determination)"

@@ -134,7 +134,7 @@ def decision_statements(text: str, start: int = 0, end: int | None = None) -> li
     end = len(text) if end is None else end
     flat = Flat.of(text, start, end)
     found = _flat_statements(text, flat) + _line_statements(text, start, end)
-    found.sort(key=lambda s: (s.start, -s.strength))
+    found.sort(key=lambda s: (s.start, -s.strength, s.item is None))  # at one place, the cue that names its item
     kept: list[Statement] = []
     for st in found:  # one statement per place: the strongest cue that read it
         if kept and st.start < kept[-1].end and st.decision == kept[-1].decision:
@@ -190,6 +190,8 @@ def _flat_statements(text: str, flat: Flat) -> list[Statement]:
                 decision = "upheld" if v.strip() else "overturned"
             elif cue.name == "necessity":
                 decision = "upheld" if m.group("neg") else polarity(v)
+            elif cue.name == "recommendation":
+                decision = "upheld" if re.search(r"non|denial", v, re.I) else "overturned"
             span = flat.span(*m.span("v")) if v.strip() else flat.span(m.start(), m.end())
             st = Statement(decision, span[0], span[1], cue.strength, cue.name, flat.span(*item) if item else None)
             if "num" in cue.pattern.groupindex:
@@ -235,7 +237,7 @@ def _line_statements(text: str, start: int, end: int) -> list[Statement]:
         m = BY_NAME["item_line"].pattern.match(line)
         if m:
             item = m.group("item")
-            lead = re.match(r"[ \t|]*(?:[-*\u2022][ \t]*|\(?\d{1,2}[.)][ \t]*|\d{1,2}[ \t]{2,})?"
+            lead = re.match(r"[ \t|]*(?:[-*\u2022][ \t]*|\(?(?:\d{1,2}|(?-i:[A-H]|[IVX]{1,4}))[.)][ \t]*|\d{1,2}[ \t]{2,})?"
                             r"(?:(?:Item|Issue|Request|Service|Treatment)[ \t]*#?[ \t]*\d{1,2}(?:[ \t]+of[ \t]+\d{1,2})?[ \t]*[:.)\-][ \t]*)?",
                             item, re.I)
             i0 = m.start("item") + (lead.end() if lead else 0)
@@ -519,11 +521,11 @@ def _anchors(text: str, flat: Flat) -> list[Anchor]:
 
 
 _ITEM_LEAD = re.compile(
-    r"[ \t|]*(?:\(?\d{1,2}[.)][ \t]*)?(?:(?:Item|Issue|Request(?:ed)?|Treatment|Service)[ \t]*(?:#?\d{1,2}(?:[ \t]+of[ \t]+\d{1,2})?)?[ \t]*:[ \t]*)?"
+    r"[ \t|]*(?:\(?(?:\d{1,2}|(?-i:[A-H]|[IVX]{1,4}))[.)][ \t]*)?(?:(?:Item|Issue|Request(?:ed)?|Treatment|Service)[ \t]*(?:#?\d{1,2}(?:[ \t]+of[ \t]+\d{1,2})?)?[ \t]*:[ \t]*)?"
     r"(?:Is\s+(?:the\s+)?(?:request(?:ed)?\s+(?:(?:treatment|service|item)\s+)?(?:for\s+|of\s+)?|requested\s+))?", re.I)
 _ITEM_TAIL = re.compile(
     rf"(?:,?\s+(?:is\s+|are\s+)?{ocr('medically necessary')}(?:\s+and\s+appropriate)?\s*\??)?"
-    rf"(?:[ \t]*[:\-.?][ \t]*(?:{VERDICT}|Yes|No)[ \t]*\.?)?(?:[ \t]*[:\-.,;|?][ \t]*)*$", re.I)
+    rf"(?:[ \t]*[:\-.?][ \t]*(?:{VERDICT}|Yes|No|Recommend(?:ed)?)[ \t]*\.?)?(?:[ \t]*[:\-.,;|?][ \t]*)*$", re.I)
 
 
 _DETAIL_LABEL = re.compile(
@@ -686,7 +688,8 @@ def _read(text: str) -> Reading:
     anchors = [a for a in every if a.cue in _STRONG]
     labels = [a for a in every if a.cue == "paragraph_label"]
     weak: dict[int, Anchor] = {}
-    verdict_lines = {text.rfind("\n", 0, st.start) + 1 for st in statements}
+    verdict_lines = {ls for ls in (text.rfind("\n", 0, st.start) + 1 for st in statements)
+                     if _DETAIL_LABEL.match(text, ls) or re.match(rf"[ \t]*(?:{VERDICT})", text[ls : ls + 60], re.I)}
     for a in sorted(every, key=lambda a: _WEAK.index(a.cue) if a.cue in _WEAK else 0):  # a numbered line first
         if a.cue in _WEAK and a.pos not in strong_pos and a.pos not in verdict_lines and _plausible(text, a):
             weak.setdefault(a.pos, a)
@@ -718,7 +721,7 @@ def _read(text: str) -> Reading:
         near = any(line_end <= p < min(nxt, line_end + 200) for p in said)
         if (heads and (near or _treatment_like(value)) and _plausible(text, a) and not value.endswith(".")
                 and not _SECTIONISH.search(value)
-                and ": " not in value and len(value.split()) <= 16):
+                and len(value.split(": ", 1)[-1].split()) <= (16 if ": " not in value else 2) and len(value.split()) <= 18):
             mentions.append(a)
         else:
             labels.append(a)
