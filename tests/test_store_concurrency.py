@@ -57,6 +57,13 @@ class _Progress:
             self.notes.append(desc)
 
 
+def _record(failures: list, target) -> None:
+    try:
+        target()
+    except BaseException as exc:  # noqa: BLE001 - reported by the test thread
+        failures.append(exc)
+
+
 @pytest.mark.parametrize("offsets", [(0.0, 0.0, 0.0), (0.0, 2.0, 4.0), (3.0, 0.0, 1.0)],
                          ids=["together", "staggered", "ui-between"])
 def test_two_ingests_and_a_ui_upload_at_once_keep_every_letter(tmp_path, offsets):
@@ -86,14 +93,38 @@ def test_two_ingests_and_a_ui_upload_at_once_keep_every_letter(tmp_path, offsets
         ui_result["note"] = handlers.upload(str(upload), progress=progress)[0]
         ui_result["progress"] = progress.notes
 
+    every = {f.name: f for f in [*folder_a.glob("*.txt"), *folder_b.glob("*.txt"), upload]}
+    expected = dict(_expected_chunks(f) for f in every.values())
+    seen: list[str] = []
+    writing = threading.Event()
+    writing.set()
+
+    def reader() -> None:
+        """Meanwhile, a reader (the UI's store) never sees a letter without all its chunks, nor cites one."""
+        store = handlers.store
+        while writing.is_set():
+            for row in store.cases():
+                chunks, vectors = store.case_chunks(row["case_id"], row["letter_id"])
+                assert len(chunks) == len(vectors) == expected[row["letter_id"]], row
+                seen.append(row["letter_id"])
+            cited = {c.letter_id for c in api.ask(None, "Why was the medication denied?", settings=settings).citations}
+            assert cited <= store.complete_ids(sorted(cited))
+            time.sleep(0.5)
+
     threads = [threading.Thread(target=start, args=("a", offsets[0], folder_a)),
                threading.Thread(target=start, args=("b", offsets[1], folder_b)),
                threading.Thread(target=ui, args=(offsets[2],))]
-    for t in threads:
+    failures: list[BaseException] = []
+    watcher = threading.Thread(target=lambda: _record(failures, reader))
+    for t in [*threads, watcher]:
         t.start()
     for t in threads:
         t.join(timeout=900)
     outputs = {name: (run.communicate(timeout=900), run.returncode) for name, run in runs.items()}
+    writing.clear()
+    watcher.join(timeout=300)
+    assert not failures, failures
+    assert seen  # the reader did read while the writers wrote
 
     store = api.open_store(settings)
     stored = {c["letter_id"] for c in store.cases()}
@@ -113,8 +144,6 @@ def test_two_ingests_and_a_ui_upload_at_once_keep_every_letter(tmp_path, offsets
     assert re.match(r"\*\*.+\*\*: (added|already in the store) as case", ui_result["note"]), ui_result
     assert _expected_chunks(upload)[0] in stored
 
-    every = {f.name: f for f in [*folder_a.glob("*.txt"), *folder_b.glob("*.txt"), upload]}
-    expected = dict(_expected_chunks(f) for f in every.values())
     assert stored == set(expected) and store.count() == (len(expected), sum(expected.values()))
     assert store.letters.get(where={"status": "pending"})["ids"] == []
     for letter_id, n in expected.items():  # every letter has all its chunks, and its vectors answer a question

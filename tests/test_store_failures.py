@@ -192,3 +192,23 @@ def test_unreachable_chroma_server_is_one_line_naming_the_address(imr_home):
         assert len(lines) == 1 and "Traceback" not in run.stderr, (args, run.stderr)
         assert lines[0].startswith(f"error: cannot reach the Chroma server at {url}: "), lines
         assert len(lines[0]) > len(f"error: cannot reach the Chroma server at {url}: ") + 10  # a reason, not empty
+
+
+def test_a_store_error_in_the_ui_is_a_one_line_message(imr_home):
+    import gradio as gr
+
+    from imr_llm.config import get_settings
+    from ui.handlers import Handlers
+
+    url = f"http://127.0.0.1:{_closed_port()}"
+    handlers = Handlers(get_settings(chroma_url=url))
+    expected = f"cannot reach the Chroma server at {url}: "
+    for call in (lambda: handlers.search_cases("", "any"), handlers.analytics, handlers.cases,
+                 lambda: handlers.summarize("CM14-0000001")):
+        with pytest.raises(gr.Error) as err:
+            call()
+        assert str(err.value.message).startswith(expected) and "\n" not in str(err.value.message)
+    history = list(handlers.ask(None, "Why was PT overturned?", {}))[-1][0]
+    assert history[-1]["content"].startswith("Could not answer: ") and url in history[-1]["content"]
+    note = handlers.upload(str(GOLD_LETTER), progress=lambda *a, **k: None)[0]
+    assert note.startswith("**Could not add ") and f"**: {expected}" in note and "\n" not in note
