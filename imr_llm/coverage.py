@@ -8,8 +8,9 @@ finds such questions from the letter text alone (no model, no retrieval):
   glossary's abbreviations and synonyms (PT = physical therapy, ESI = epidural steroid injection,
   Norco = hydrocodone), plurals and one-letter OCR slips in long words (`unmentioned`);
 * a question about a decision ("Was X approved?", "Did the reviewer approve X?", "What did the
-  reviewer decide about X?") names something the letter mentions, say in the history, that is not
-  one of the disputed items (`undecided`); never said when the reader found no items, or when a
+  reviewer decide about X?") names a treatment the letter mentions, say in the history, that is not
+  one of the disputed items (`undecided`); only for a treatment the glossary knows (a word like
+  "extension" may be part of an item's name); never said when the reader found no items, or when a
   sentence that mentions the thing reads like a decision, a request or an item heading (the item may
   then be one the reader missed); the answer says so when the letter is flagged for review;
 * a question asks for a case field the letter does not state (age, case number) (`unstated`).
@@ -196,11 +197,8 @@ def _shown(phrase: str) -> str:
     return (article.group().lower() if article else "") + rest
 
 
-def _item_names(item: ItemDecision, terms: list[tuple[Term, str]], core: list[str]) -> bool:
-    text = item.item.value
-    if terms:
-        return any(t.regex.search(text) for term, _ in terms for t in _same_as(term))
-    return bool(core) and bool(_Words(text).phrase(core))
+def _item_names(item: ItemDecision, terms: list[tuple[Term, str]]) -> bool:
+    return any(t.regex.search(item.item.value) for term, _ in terms for t in _same_as(term))
 
 
 def _field_silence(question: str, text: str, summary: DecisionSummary) -> Silence | None:
@@ -237,19 +235,19 @@ def silence(question: str, text: str, summary: DecisionSummary) -> Silence | Non
         mentions = letter.phrase(core)
     if not mentions:
         return Silence("unmentioned", _shown(obj))
-    if not _undecided(thing, terms, core, mentions, text, summary):
-        return None
+    if not terms or not _undecided(thing, terms, mentions, text, summary):
+        return None  # only a recognised treatment is said not to be decided: "the extension" may be an item's
     return Silence("undecided", _shown(obj), sorted(set(mentions), key=lambda s: s.start))
 
 
-def _undecided(thing: str, terms: list[tuple[Term, str]], core: list[str], mentions: list[Span], text: str,
+def _undecided(thing: str, terms: list[tuple[Term, str]], mentions: list[Span], text: str,
                summary: DecisionSummary) -> bool:
     """The letter mentions the thing but decides nothing about it: none of the items the reader found is the
     thing or of its kind, and no sentence that mentions it reads like a decision, a request or an item heading
     (which could be an item the reader missed)."""
     if not summary.items:
         return False
-    if any(_item_names(item, terms, core) for item in summary.items):
+    if any(_item_names(item, terms) for item in summary.items):
         return False
     kind = treatment_category(thing)
     if kind != OTHER and any(treatment_category(item.item.value) == kind for item in summary.items):
@@ -264,9 +262,14 @@ def _undecided(thing: str, terms: list[tuple[Term, str]], core: list[str], menti
 
 
 def _on_heading(text: str, span: Span) -> bool:
-    """The mention heads a line of its own ("TRAMADOL ER 150MG #30", "2) Acupuncture x 6"): an item heading."""
+    """The mention heads a line of its own ("TRAMADOL ER 150MG #30", "2) Acupuncture x 6"): an item heading,
+    not prose wrapped so that the mention starts a line."""
     lo = text.rfind("\n", 0, span.start) + 1
     hi = text.find("\n", span.end)
     line = text[lo : hi if hi >= 0 else len(text)].strip()
     before = text[lo : span.start].strip()
-    return len(line) < 100 and not line.endswith(".") and not re.search(r"[a-z]{3}", before.lower().replace("item", ""))
+    previous = text[: max(lo - 1, 0)].rstrip(" \t").rsplit("\n", 1)[-1].strip()
+    starts_block = not previous or previous.endswith((".", ":", ";", ")", "|")) or previous.isupper()
+    prose = re.search(r"[.!?]\s+[A-Z]", line)
+    return (starts_block and len(line) < 100 and not prose and not line.endswith(".")
+            and not re.search(r"[a-z]{3}", before.lower().replace("item", "")))

@@ -123,11 +123,21 @@ def test_norco_is_hydrocodone():
 
 
 def test_a_treatment_mentioned_only_in_the_history_is_not_a_decision():
-    path = ROOT / "evals" / "blind" / "b03_2017_closing_sentence_opioids.txt"
-    answer = _offline(path, "What did the reviewer decide about a spinal cord stimulator trial?")
+    path = ROOT / "evals" / "blind" / "b13_2019_established_cervical.txt"
+    answer = _offline(path, "Was gabapentin approved?")
     assert answer.answered is False
-    assert "not one of the disputed items" in answer.text and "2014" in answer.text
-    assert [c.quote for c in answer.citations if "spinal cord stimulator trial in 2014" in " ".join(c.quote.split())]
+    assert answer.text.startswith("The letter does not say whether gabapentin was approved: it is not one of the "
+                                  "disputed items")
+    assert [c.quote for c in answer.citations] == ["Medications are gabapentin, ibuprofen, and Flexeril taken "
+                                                   "nightly since 2018."]
+
+
+def test_a_mention_in_prose_that_wraps_onto_a_new_line_is_no_item_heading():
+    path = ROOT / "evals" / "blind" / "d12_2020_redacted_ocr_overturned.txt"
+    letter = load_letter(path)
+    assert "including\nphysical therapy, medication" in letter.text
+    found = silence("Was post-operative physical therapy authorized?", letter.text, parse_letter(letter))
+    assert found is not None and found.kind == "undecided"
 
 
 def test_a_field_the_letter_does_not_state():
