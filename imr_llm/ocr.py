@@ -3,15 +3,17 @@
 Injured workers and their attorneys get letters by mail and scan them, so many PDFs have pages
 with no text layer. Such a page is rendered at the resolution it was scanned at (pypdfium2),
 cleared of scanner specks, and read by the `tesseract` program. What OCR read IS the letter
-text: it is normalised like any letter's, and every span indexes into it, so highlights land on
-the words OCR read. A letter read this way is marked (`Letter.ocr`), and its summary is flagged
-for review, since OCR can misread a word a decision depends on.
+text: it is normalised like any letter's (and OCR's own habits undone: ligatures, curly quotes, a
+case number split in two), and every span indexes into it, so highlights land on the words OCR
+read. A letter read this way is marked (`Letter.ocr`), and its summary is flagged for review,
+since OCR can misread a word a decision depends on.
 """
 
 from __future__ import annotations
 
 import io
 import os
+import re
 import shutil
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
@@ -30,6 +32,8 @@ _DPI_RANGE = (200, 300)  # the scan's own resolution, within this: past 300 dpi 
 # Characters OCR writes for what a letter prints in ASCII (ligatures and typographic quotes).
 _OCR_CHARS = str.maketrans({"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl",
                             "\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
+# OCR splits a case number after its letters ("CM 15-0019563"; the "M1" pair is kerned tight in print).
+_SPLIT_CASE_NUMBER = re.compile(r"\bCM (?=\d{2}-\d{5,7}\b)")
 _cache: dict[tuple, dict[int, str]] = {}  # (path, size, mtime) -> page texts, so one file is read once
 
 
@@ -73,7 +77,7 @@ def _tesseract(png: bytes, source: str, number: int) -> str:
             raise _missing(source)
         last = (message.strip().splitlines() or ["no message"])[-1]
         raise LoadError(source, f"OCR of page {number + 1} failed (tesseract: {last})")
-    return done.stdout.decode("utf-8", "replace").translate(_OCR_CHARS).rstrip()
+    return _SPLIT_CASE_NUMBER.sub("CM", done.stdout.decode("utf-8", "replace").translate(_OCR_CHARS)).rstrip()
 
 
 def _missing(source: str) -> LoadError:

@@ -19,7 +19,7 @@ from scan_maker import write_scan  # noqa: E402
 
 from imr_llm import ocr  # noqa: E402
 
-LETTERS = ["106_a_acupuncture_cbt_gabapentin.txt", "107_b_shoulder_mri_pt.txt", "202_c_knee_mri_aquatic.txt",
+LETTERS = ["101_a_norco_two_doses.txt", "107_b_shoulder_mri_pt.txt", "202_c_knee_mri_aquatic.txt",
            "208_d_lumbar_esi_mri.txt"]
 
 

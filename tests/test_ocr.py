@@ -25,7 +25,7 @@ from ui_fixtures import served_ui  # noqa: F401  (the fixture)
 GOLD = ROOT / "evals" / "gold"
 # One letter of each of the four layouts, with several items; scanned at 200 dpi, one at 300.
 SCANNED = {
-    "106_a_acupuncture_cbt_gabapentin.txt": 200,  # issues-decisions-rationales, 3 items
+    "101_a_norco_two_doses.txt": 200,  # issues-decisions-rationales, 4 items (a drug at two doses)
     "107_b_shoulder_mri_pt.txt": 200,  # decisions-and-rationales (2013 MAXIMUS), 2 items
     "202_c_knee_mri_aquatic.txt": 200,  # maximus-federal-services, 2 items
     "208_d_lumbar_esi_mri.txt": 300,  # medical-professional-review, 2 items
