@@ -4,7 +4,7 @@ Injured workers and their attorneys get letters by mail and scan them, so many P
 with no text layer. Such a page is rendered at the resolution it was scanned at (pypdfium2),
 cleared of scanner specks, and read by the `tesseract` program. What OCR read IS the letter
 text: it is normalised like any letter's (and OCR's own habits undone: ligatures, curly quotes, a
-case number split in two), and every span indexes into it, so highlights land on the words OCR
+case number split in two, the 5 of a spinal level read as S), and every span indexes into it, so highlights land on the words OCR
 read. A letter read this way is marked (`Letter.ocr`), and its summary is flagged for review,
 since OCR can misread a word a decision depends on.
 """
@@ -34,6 +34,8 @@ _OCR_CHARS = str.maketrans({"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\uf
                             "\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
 # OCR splits a case number after its letters ("CM 15-0019563"; the "M1" pair is kerned tight in print).
 _SPLIT_CASE_NUMBER = re.compile(r"\bCM (?=\d{2}-\d{5,7}\b)")
+# OCR reads the 5 of a spinal level as an S ("LS-S1", "L4-LS", "CS-C6"), which no letter prints.
+_SPINAL_FIVE = re.compile(r"\b([CTL])S(?=-[CTLS]\d)|(?<=\b[CTL]\d-)([CTL])S\b")
 _cache: dict[tuple, dict[int, str]] = {}  # (path, size, mtime) -> page texts, so one file is read once
 
 
@@ -77,7 +79,8 @@ def _tesseract(png: bytes, source: str, number: int) -> str:
             raise _missing(source)
         last = (message.strip().splitlines() or ["no message"])[-1]
         raise LoadError(source, f"OCR of page {number + 1} failed (tesseract: {last})")
-    return _SPLIT_CASE_NUMBER.sub("CM", done.stdout.decode("utf-8", "replace").translate(_OCR_CHARS)).rstrip()
+    text = _SPLIT_CASE_NUMBER.sub("CM", done.stdout.decode("utf-8", "replace").translate(_OCR_CHARS))
+    return _SPINAL_FIVE.sub(lambda m: (m.group(1) or m.group(2)) + "5", text).rstrip()
 
 
 def _missing(source: str) -> LoadError:
