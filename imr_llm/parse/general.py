@@ -631,8 +631,23 @@ def _undouble(text: str) -> tuple[str, list[int]] | None:
     chars: list[str] = []
     pos: list[int] = []
     offset = 0
+    run = 0  # blank lines so far in the current run: a run of r blank lines stands for r // 2 of the letter's
+    keep: list[bool] = []
     for i, line in enumerate(lines):
-        drop = not line.strip() and i > 0 and lines[i - 1].strip()
+        if line.strip():
+            run = 0
+            keep.append(True)
+            continue
+        run += 1
+        end = i + 1 >= len(lines) or lines[i + 1].strip()
+        if end:
+            n = run // 2
+            keep[len(keep) - run + 1 :] = []
+            keep += [False] * (run - n) + [True] * n
+        else:
+            keep.append(False)
+    for i, line in enumerate(lines):
+        drop = not keep[i]
         if not drop:
             chars.extend(line)
             pos.extend(range(offset, offset + len(line)))
@@ -812,7 +827,8 @@ _TREATMENT = re.compile(
 _SECTIONISH = re.compile(
     r"\b(?:DETERMINATION|DECISION|RATIONALE|SUMMARY|GUIDELINE|REVIEWER|APPEAL|DOCUMENT|HISTORY|DIAGNOS[EI]S|"
     r"QUALIFICATION|MAXIMUS|NOTICE|APPEAL\s+RIGHT|DISPUTE|INFORMATION|EXAMINATION|RECORD|FINDING|ISSUE|CONCLUSION|DISCUSSION|"
-    r"ANALYSIS|BACKGROUND|ASSESSMENT|INTRODUCTION|PURPOSE)S?\b"
+    r"ANALYSIS|BACKGROUND|ASSESSMENT|INTRODUCTION|PURPOSE|PROVIDER|PHYSICIAN|WORKER|EMPLOYEE|EMPLOYER|ADMINISTRATOR|"
+    r"CLAIM|APPLICANT|DATE\s+OF|CASE\s+(?:NO|NUMBER))S?\b"
     r"|^(?:MAXIMUS|This\s+letter|The\s+(?:expert|physician|professional)\s+reviewer)\b", re.I)
 
 
