@@ -160,6 +160,7 @@ def test_a_second_writer_waits_saying_so_then_fails_in_one_line_or_goes_on(tmp_p
     folder = home / "chroma"
     folder.mkdir(parents=True)
     with WriteLock(folder, wait=0).hold():
+        assert api.cases(get_settings(home=home)) == []  # a reader does not wait for the writer
         gave_up = _start_cli(home, "ingest", str(letter), IMR_WRITE_WAIT="2")
         out, err = gave_up.communicate(timeout=600)
     assert gave_up.returncode == 1
