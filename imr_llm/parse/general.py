@@ -245,8 +245,8 @@ def _line_statements(text: str, start: int, end: int) -> list[Statement]:
             if (len(item_text) < 3 or _SECTION_WORDS.match(item_text) or re.search(r"[.;]\s*$|\bis\b|\bare\b|\bwas\b|[a-z]\.\s+[A-Z]", item_text)
                     or len(item_text) > 160 or (re.search(r"[a-z]", item_text) and not re.search(r"[ \t]{2,}|[:\-|]|\.{3,}|\?", line[m.end("item"):m.start("v")]) )):
                 continue
-            if re.match(r"[ \t]*(?:Final\s+)?(?:IMR\s+)?(?:Decision|Determination|Outcome|Result)\b", line, re.I):
-                continue
+            if _DETAIL_LABEL.match(line):
+                continue  # "Reviewer's decision:  Upheld - not medically necessary" is a label, not an item
             table = bool(re.match(r"[ \t]{2,}|[ \t]*\|", m.group("sep"))) or line.lstrip().startswith("|")
             item_start = s + i0 if table else _wrapped_start(text, lines, n, s + i0)
             item_end = s + m.end("item")
@@ -278,7 +278,7 @@ def _wrapped_start(text: str, lines: list[tuple[int, int]], n: int, start: int) 
             break
         ls, le = lines[k]
         prev = text[ls:le]
-        if (not prev.strip() or is_furniture(prev) or _INTRO.search(prev) or len(prev.strip()) > 120
+        if (not prev.strip() or is_furniture(prev) or _INTRO.search(prev) or len(prev.strip()) > 120 or _LABEL_LINE.match(prev)
                 or BY_NAME["item_line"].pattern.match(prev) or BY_NAME["verdict_line"].pattern.match(prev)
                 or prev.strip().isupper()):
             break
@@ -541,6 +541,11 @@ def _stands_alone(text: str, lines: list[tuple[int, int]], n: int) -> bool:
         return False
     if n > 0 and text[lines[n - 1][0] : lines[n - 1][1]].strip():
         return False
+    if re.search(r"\b(?:for|the|a|an|and|or|of|to|with|is|are|was|not|in|on|by|that|which|be|as|at|from)$", line, re.I):
+        return False  # prose that wraps on, not a heading
+    above = next((text[a:b] for a, b in reversed(lines[:n]) if text[a:b].strip() and not is_furniture(text[a:b])), "")
+    if above and _runs_on(above) and re.search(r"[a-z,]$", above.rstrip()):
+        return False  # a sentence interrupted by a page break goes on here
     following = [text[a:b] for a, b in lines[n + 1 : n + 3]]
     if following and following[0].strip() and (following[0].lstrip()[:1].islower() or len(line) >= 75):
         return False  # the first line of a paragraph, not a heading
