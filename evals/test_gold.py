@@ -1,9 +1,12 @@
-"""Floors per metric, and each gold letter's decisions and case fields, on evals/gold.
+"""Bounds per metric, and each letter's decisions and case fields, on evals/gold and evals/blind.
 
-`bound` runs over evals/thresholds.toml and `letter` over the gold letters (see conftest.py).
-A failure names the letter, the item or field, and the predicted and gold values.
-Question misses (answers, evidence) fail only through their metric's floor; they are
-listed in the terminal summary and in evals/reports/latest.md.
+`bound` runs over each folder's bounds in evals/thresholds.toml and `letter` over each folder's
+letters (see conftest.py); test ids name the folder ("blind-decision_accuracy>=0.9",
+"gold-000_cf4ccf513f3d2879.txt"). A failure names the letter, the item or field, and the
+predicted and gold values; a miss already in the folder's committed baseline is an expected
+failure (xfail) instead, so a folder that is not yet fully read (evals/blind) still fails on every
+regression. Question misses (answers, evidence, abstentions) fail only through
+their metric's bound; they are listed in the terminal summary and in the folder's latest report.
 """
 
 from __future__ import annotations
@@ -16,20 +19,32 @@ from imr_llm.eval_report import miss_line
 EXACT = ("decision_accuracy", "item_precision", "field_accuracy")
 
 
-def test_metric(evaluation, bound):
-    metric, op, limit = bound
+def test_metric(evaluations, bound):
+    folder, metric, op, limit = bound
+    evaluation = evaluations(folder)
     value = evaluation.get(metric)
     if value is None:
-        pytest.skip(f"{metric} is not measured in this run (engine {evaluation['engine']})")
+        pytest.skip(f"{metric} is not measured in this run of {folder} (engine {evaluation['engine']})")
     misses = [miss_line(letter["letter"], m) for letter in evaluation["per_letter"] for m in letter["misses"]
               if m["metric"] == metric]
     ok = value >= limit if op == ">=" else value <= limit
-    assert ok, f"{metric} = {value:.4f}, not {op} {limit} (evals/thresholds.toml); misses:\n" + "\n".join(misses)
+    assert ok, f"{folder}: {metric} = {value}, not {op} {limit} (evals/thresholds.toml); misses:\n" + "\n".join(misses)
 
 
-def test_letter(evaluation, letter, record_property):
-    result = next(r for r in evaluation["per_letter"] if r["letter"] == letter)
-    assert result["error"] is None, f"{letter} failed to load or parse: {result['error']}"
-    record_property("question_misses", [miss_line(letter, m) for m in result["misses"] if m["metric"] not in EXACT])
-    wrong = [miss_line(letter, m) for m in result["misses"] if m["metric"] in EXACT]
-    assert not wrong, "\n".join(wrong)
+def test_letter(evaluations, baselines, letter, record_property):
+    """A letter's decisions, items and fields: a miss its folder's baseline does not have fails; a miss the
+    baseline already has is reported as an expected failure (xfail) naming it, so known gaps stay visible."""
+    folder, name = letter
+    result = next(r for r in evaluations(folder)["per_letter"] if r["letter"] == name)
+    before = next((r for r in (baselines(folder) or {}).get("per_letter", []) if r["letter"] == name), None)
+    record_property("question_misses", [miss_line(name, m) for m in result["misses"] if m["metric"] not in EXACT])
+    record_property("review_reasons", result.get("review_reasons") or [])
+    if result["error"] is not None:
+        assert before is not None and before.get("error"), f"{folder}/{name} failed to load or parse: {result['error']}"
+        pytest.xfail(f"fails in the baseline too: {result['error']}")
+    wrong = [m for m in result["misses"] if m["metric"] in EXACT]
+    known = {(m["metric"], m["what"]) for m in (before or {}).get("misses", [])}
+    new = [miss_line(name, m) for m in wrong if (m["metric"], m["what"]) not in known]
+    assert not new, f"{folder}/{name}:\n" + "\n".join(new)
+    if wrong:
+        pytest.xfail("misses the baseline has too: " + "; ".join(miss_line(name, m) for m in wrong))
