@@ -859,12 +859,20 @@ def _plausible(text: str, anchor: Anchor) -> bool:
 
 
 def _blocks(text: str, items: list[ReadItem], detailed: list[tuple[int, ReadItem]]) -> None:
-    """Each item's own part of the letter: from its detailed mention to the next item's."""
-    starts = sorted({pos for pos, _ in detailed})
+    """Each item's own part of the letter: from its heading to the next item's, or, for an item named only
+    in its concluding sentence, the paragraph that concludes."""
+    starts = sorted({pos for pos, _ in detailed if not any(a.pos == pos and a.cue == "subject" for a in _.anchors)})
     for item in items:
-        own = [a.pos for a in item.anchors if not a.listed] or [a.pos for a in item.anchors]
-        begin = max(own) if item.decision is None else max([p for p in own if p <= item.decision.start] or [min(own)])
-        end_line = text.find("\n", begin)
-        begin = len(text) if end_line < 0 else end_line + 1
-        nxt = next((p for p in starts if p > begin), len(text))
-        item.block = (begin, max(begin, nxt))
+        d = item.decision.start if item.decision is not None else item.start
+        heads = [a.pos for a in item.anchors if not a.listed and a.cue != "subject" and a.pos <= d]
+        if heads:
+            begin = max(heads)
+            end_line = text.find("\n", begin)
+            begin = len(text) if end_line < 0 else end_line + 1
+            nxt = next((p for p in starts if p > begin), len(text))
+            item.block = (begin, max(begin, nxt))
+            continue
+        gap = list(re.finditer(r"\n[ \t]*\n", text[:d]))
+        begin = gap[-1].end() if gap else 0
+        after = re.search(r"\n[ \t]*\n", text[d:])
+        item.block = (begin, d + after.start() if after else len(text))
