@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Literal
 
 from rapidfuzz.distance import Levenshtein
@@ -99,6 +99,7 @@ class Silence:
     mentions: list[Span] = field(default_factory=list)  # where the letter mentions the thing (`undecided`)
 
 
+@lru_cache(maxsize=65536)
 def _stem(word: str) -> str:
     if len(word) > 4 and word.endswith("ies"):
         return word[:-3] + "y"
@@ -144,6 +145,12 @@ class _Words:
                 lo, hi = min([n] + [ps[0] for ps in near]), max([n] + [ps[-1] for ps in near])
                 spans.append(Span(start=self.words[lo][1], end=self.words[hi][2]))
         return spans
+
+
+@lru_cache(maxsize=16)
+def _letter_words(text: str) -> _Words:
+    """A letter's words, read once for all the questions asked of it."""
+    return _Words(text)
 
 
 def _words(text: str) -> list[str]:
@@ -215,7 +222,7 @@ def silence(question: str, text: str, summary: DecisionSummary) -> Silence | Non
     unstated = _field_silence(question, text, summary)
     if unstated:
         return unstated
-    letter = _Words(text)
+    letter = _letter_words(text)
     obj = _decision_object(question)
     named = _named_terms(question)
     if named and all(not _term_mentions(term, said, letter) for term, said in named):
