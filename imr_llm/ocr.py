@@ -3,10 +3,13 @@
 Injured workers and their attorneys get letters by mail and scan them, so many PDFs have pages
 with no text layer. Such a page is rendered at the resolution it was scanned at (pypdfium2),
 cleared of scanner specks, and read by the `tesseract` program. What OCR read IS the letter
-text: it is normalised like any letter's (and OCR's own habits undone: ligatures, curly quotes, a
-case number split in two, the 5 of a spinal level read as S), and every span indexes into it, so highlights land on the words OCR
-read. A letter read this way is marked (`Letter.ocr`), and its summary is flagged for review,
-since OCR can misread a word a decision depends on.
+text: it is normalised like any letter's (and OCR's own habits undone: ligatures, curly quotes,
+a case number split in two, the 5 of a spinal level read as S), and every span indexes into it,
+so highlights land on the words OCR read. A letter read this way is marked (`Letter.ocr`), and
+its summary is flagged for review, since OCR can misread a word a decision depends on.
+
+A page with any text layer is taken as it is (a scan with a typed stamp on it is not OCR'd); a
+page sideways or upside down is read as it lies.
 """
 
 from __future__ import annotations
