@@ -87,7 +87,10 @@ _DECISION_CUE = re.compile(r"medically\s*necessary|\bupheld\b|\boverturn|\bcerti
 _CLAUSE = re.compile(r"(?:[^;,]|,(?!\s+(?:and|but|while|although|whereas)\b))+", re.S)  # a sentence's clauses
 _VERB = re.compile(r"\b(?:could|would|should|can|will|be|being|been|do|does|did|have|has|had)\b", re.I)
 _WORD = re.compile(r"[a-z0-9]+")
-_AGE = re.compile(r"\b\d{1,3}\s*-?\s*(?:year|yr)s?\s*-?\s*old\b|\bage[ds]?\s*:?\s*\d{1,3}\b", re.I)
+_AGE = re.compile(  # an age stated in figures or words ("a  year-old" with the number redacted is none)
+    r"\b(?:\d{1,3}|(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[\s-](?:one|two|three|four|five|six|"
+    r"seven|eight|nine))?|(?:thir|four|fif|six|seven|eigh|nine)teen)\s*-?\s*(?:years?|yrs?)[\s-]*old\b"
+    r"|\bage[ds]?\s*:?\s*\d{1,3}\b|\bage\s+of\s+\d{1,3}|\b\d{1,3}\s*y/?o\b", re.I)
 
 
 @dataclass

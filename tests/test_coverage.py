@@ -155,3 +155,14 @@ def test_the_model_is_not_asked_about_a_treatment_the_letter_never_mentions(llm_
                      get_settings(llm_model="openai/scripted"))
     assert answer.answered is False and "does not mention acupuncture" in answer.text and answer.citations == []
     assert llm_server.requests == [] and "model was not asked" in " ".join(answer.notes)
+
+
+@pytest.mark.parametrize("stated, silent", [
+    ("The injured worker is a forty-five year old man.", False), ("The patient is a 38-year-old woman.", False),
+    ("Age: 52", False), ("The injured worker is a  year-old woman.", True)])
+def test_an_age_in_words_is_stated_and_a_redacted_one_is_not(stated, silent):
+    letter = load_letter(GOLD_LETTER)
+    summary = parse_letter(letter).model_copy(update={"patient_age": None})
+    text = letter.text.replace("The patient is a 36 year old with", "The patient, with") + "\n" + stated + "\n"
+    found = silence("How old is the injured worker?", text, summary)
+    assert (found is not None and found.kind == "unstated") is silent
