@@ -89,6 +89,11 @@ CUES: list[Cue] = [
          r"(?<![A-Za-z])(?P<v>(?:I\s+)?recommend(?:ed|s)?\s+(?:non-?\s?certification|certification|denial|authorization|approval)"
          r"|(?:non-?\s?certification|certification|denial|authorization)\s+is\s+recommended)(?![A-Za-z])",
          "Naproxen sodium 550 mg #60:  Recommend certification."),
+    _cue("decision_on", "decision", 3, "flat",
+         r"(?<![A-Za-z])(?:Decision|Determination|Finding|Conclusion)\s+(?:on|for|regarding|as\s+to|about)\s+(?:the\s+)?"
+         r"(?:request(?:ed)?\s+(?:for\s+)?)?(?P<item>(?:[^:.]|\.(?=\d)){3,150}?)\s*:\s*(?:[^.]{0,80}?\s)?"
+         rf"(?P<v>{_any('not medically necessary', 'medically necessary', 'upheld', 'overturned', 'reversed', 'affirmed', 'sustained', 'non-certified', 'certified', 'denied', 'approved')})(?![A-Za-z])",
+         "Decision on the TENS unit for home use: the UR decision is upheld."),
     _cue("administrator", "decision", 3, "flat",
          r"(?<![A-Za-z])(?:the\s+)?(?:claims\s+administrator'?s?\s+|prior\s+|previous\s+|original\s+|initial\s+)?"
          r"(?:(?:UR|utilization\s+review)\s+)?(?:determination|decision|denial|non-?\s?certification|adverse\s+determination)"
