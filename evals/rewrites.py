@@ -71,12 +71,13 @@ def _is_heading(line: str) -> bool:
 
 
 def _is_tabular(line: str) -> bool:
-    """A line of a table or a header block: columns separated by runs of spaces, rules, 'Label:  value'."""
+    """A line of a table or a header block: columns separated by runs of spaces, pipes or dot leaders,
+    rules, 'Label:  value'."""
     inner = line.strip()
     gaps = re.findall(r"(\S+)( {3,})\S", inner)
     columns = [g for g in gaps if len(g[1]) >= 6 or not re.fullmatch(r"(by|from|and|the|of|to|with|Dr\.?|.*[.,;])",
                                                                        g[0], re.I)]
-    return bool(columns) or inner.count("|") >= 2 or bool(re.search(r":\s{2,}\S", inner)) \
+    return bool(columns) or inner.count("|") >= 2 or bool(re.search(r":\s{2,}\S|\.{4,}|_{4,}|…{2,}", inner)) \
         or bool(re.fullmatch(r"[-=_+| ]{5,}", inner)) or "\t" in inner
 
 
