@@ -93,6 +93,18 @@ def test_rewrap_110_joins_wrapped_lines_up_to_110_columns():
     assert words(text) == words(PROSE)
 
 
+@pytest.mark.parametrize("table", [
+    "    NOT MEDICALLY NECESSARY ....... Functional capacity evaluation of the right upper extremity and hand\n"
+    "    MEDICALLY NECESSARY ........... Acupuncture, 6 visits, right wrist and hand, to be done in the clinic\n",
+    "| Additional acupuncture 2 times a week for 3 weeks for the     | Upheld       |\n"
+    "| cervical spine and bilateral shoulders                        |              |\n",
+    "Norco 10/325mg #120                        Upheld           MTUS Chronic Pain Medical\n"
+    "                                                            Treatment Guidelines, pages 76-80\n",
+])
+def test_rewrap_leaves_tables_alone(table):
+    assert rewrap_60(table, seed=1) == table and rewrap_110(table, seed=1) == table
+
+
 def test_rewrap_keeps_a_line_its_writer_broke_with_a_hyphen():
     text = "She has neck pain rated 6/10 with radia-\ntion into the right trapezius and occasional headaches today.\n"
     assert "radia-\ntion" in rewrap_60(text)
