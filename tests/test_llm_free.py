@@ -148,7 +148,9 @@ def test_a_model_that_finds_nothing_leaves_the_letter_flagged_for_a_person(llm_s
     letter, rules = rules_reading(INJECTION)
     llm_server.enqueue(reply_json({"items": []}))
     summary = summarize_llm(letter, rules, settings())
-    assert summary.items == [] and summary.needs_review and summary.review_reasons == rules.review_reasons
+    # The model's silence removes nothing the rules read, and the letter stays flagged for a person.
+    assert [i.item.value for i in summary.items] == [i.item.value for i in rules.items]
+    assert summary.needs_review and summary.review_reasons == rules.review_reasons
     assert summary.engine == MODEL and "found no disputed item" in summary.notes[-1]
     assert len(llm_server.requests) == 1
 
