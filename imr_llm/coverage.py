@@ -61,7 +61,7 @@ _TAIL = re.compile(r"\s+\b(?:for|after|before|in|during|this|that|even|when|if|b
                    r"from|under|on|as|again|instead)\b.*$", re.I)
 _ASIDE = re.compile(r"\s+(?:(?:for|to|of)\s+(?:this|the|that|his|her)\s+(?:injured\s+)?(?:worker|patient|employee|claimant|"
                     r"case)|in\s+this\s+(?:review|case|letter)|this\s+time|now|again)\b.*$", re.I)
-_DETERMINER = re.compile(r"^(?:(?:the|a|an|any|his|her|their|its|this|that|these|those|some|more|further|"
+_DETERMINER = re.compile(r"^(?:(?:the|a|an|any|my|your|our|his|her|their|its|this|that|these|those|some|more|further|"
                          r"additional|another|new|repeat|requested|proposed|ongoing|continued|same)\s+)+", re.I)
 # Words that qualify a treatment without naming it, and words for a kind of thing rather than one thing.
 _QUALIFIERS = frozenset("""
@@ -87,6 +87,9 @@ _DECISION_CUE = re.compile(r"medically\s*necessary|\bupheld\b|\boverturn|\bcerti
 _CLAUSE = re.compile(r"(?:[^;,]|,(?!\s+(?:and|but|while|although|whereas)\b))+", re.S)  # a sentence's clauses
 _VERB = re.compile(r"\b(?:could|would|should|can|will|be|being|been|do|does|did|have|has|had)\b", re.I)
 _WORD = re.compile(r"[a-z0-9]+")
+# First words of glossary treatments too common to stand for one ("partial meniscectomy", "urine drug screen").
+_COMMON_FIRST = frozenset("partial lateral medial functional hospital inpatient cervical lumbar spinal urine testing "
+                          "visits facet physical cognitive pre-operative compounded topical".split())
 _AGE = re.compile(  # an age stated in figures or words ("a  year-old" with the number redacted is none)
     r"\b(?:\d{1,3}|(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[\s-](?:one|two|three|four|five|six|"
     r"seven|eight|nine))?|(?:thir|four|fif|six|seven|eigh|nine)teen)\s*-?\s*(?:years?|yrs?)[\s-]*old\b"
@@ -178,6 +181,41 @@ def _named_terms(text: str) -> list[tuple[Term, str]]:
     return [(term, text[s:e]) for s, e, term in sorted(found, key=lambda f: f[0])]
 
 
+def _alternatives(pattern: str) -> list[str]:
+    """The top-level alternatives of a glossary pattern, with their optional groups left out."""
+    parts, depth, start = [], 0, 0
+    for n, char in enumerate(pattern):
+        depth += char == "("
+        depth -= char == ")"
+        if char == "|" and depth == 0:
+            parts.append(pattern[start:n])
+            start = n + 1
+    return [re.sub(r"\(\?:[^()]*\)\??|\\.|[()?*+\[\]]", " ", p) for p in parts + [pattern[start:]]]
+
+
+@lru_cache(maxsize=1)
+def _first_words() -> list[tuple[str, Term]]:
+    """The first word of each way the glossary writes a treatment ("physiotherapy", "chiropractic", ...)."""
+    out = []
+    for term in TERMS:
+        if term.kind in _NAMED_KINDS and term.key not in _CLASSES:
+            for alternative in _alternatives(term.pattern):
+                words = alternative.lower().split()
+                if words and len(words[0]) >= 6 and words[0] not in _COMMON_FIRST:
+                    out.append((words[0], term))
+    return out
+
+
+def _shortened_terms(phrase: str) -> list[tuple[Term, str]]:
+    """Glossary treatments a phrase names by a shortening ("physio", "chiro"): the words that begin one."""
+    found = []
+    for word in re.findall(r"[a-z]{4,}", phrase.lower()):
+        if word in _QUALIFIERS or word in _CATEGORY:
+            continue
+        found += [(term, word) for first, term in _first_words() if first != word and first.startswith(word)]
+    return found
+
+
 def _term_mentions(term: Term, said: str, letter: _Words) -> list[Span]:
     spans = [Span(start=m.start(), end=m.end()) for t in _same_as(term) for m in t.regex.finditer(letter.text)]
     return spans or letter.phrase(_words(said))
@@ -235,7 +273,7 @@ def silence(question: str, text: str, summary: DecisionSummary) -> Silence | Non
     if obj is None:
         return None
     thing = _clean_object(obj)
-    terms = _named_terms(thing)
+    terms = _named_terms(thing) or _shortened_terms(thing)
     core = [] if terms else _core(thing)
     if not terms and not core:
         return None  # "Was the surgery approved?", "Were all the requests approved?": not one named thing

@@ -109,10 +109,16 @@ def test_acupuncture_asked_of_a_physical_therapy_letter():
 
 
 @pytest.mark.parametrize("question", ["Why was PT overturned?", "Was physical therapy approved?",
-                                      "Was the physiotherapy authorized?"])
+                                      "Was the physiotherapy authorized?", "Was the physio approved?"])
 def test_abbreviations_and_synonyms_of_a_disputed_item_are_answered(question):
     answer = _offline(GOLD_LETTER, question)
     assert answer.answered is True and "overturned" in answer.text
+
+
+def test_a_shortened_name_is_the_treatment_it_begins():
+    letter = load_letter(GOLD_LETTER)
+    found = silence("Was the chiro approved?", letter.text, parse_letter(letter))
+    assert found is not None and found.kind == "unmentioned"  # chiropractic, which this PT letter never mentions
 
 
 def test_norco_is_hydrocodone():
