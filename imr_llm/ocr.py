@@ -8,8 +8,9 @@ a case number split in two, the 5 of a spinal level read as S), and every span i
 so highlights land on the words OCR read. A letter read this way is marked (`Letter.ocr`), and
 its summary is flagged for review, since OCR can misread a word a decision depends on.
 
-A page with any text layer is taken as it is (a scan with a typed stamp on it is not OCR'd); a
-page sideways or upside down is read as it lies.
+A page that reads as no English (fed upside down or sideways) is read again with tesseract's
+orientation detection, which costs about half as much again, so only such pages pay for it. A page
+with any text layer is taken as it is (a scan with a typed stamp on it is not OCR'd).
 """
 
 from __future__ import annotations
@@ -66,11 +67,29 @@ def _page_png(page, dpi: float) -> bytes:
     return out.getvalue()
 
 
-def _tesseract(png: bytes, source: str, number: int) -> str:
+_COMMON_WORDS = {"the", "and", "of", "to", "for", "is", "in", "a", "was", "with", "on", "that", "this"}
+
+
+def _reads_as_english(text: str) -> bool:
+    words = re.findall(r"[A-Za-z]+", text)
+    return len(words) < 30 or sum(w.lower() in _COMMON_WORDS for w in words) >= 0.05 * len(words)
+
+
+def _read_page(png: bytes, source: str, number: int) -> str:
+    """A page's text: automatic page segmentation, then, for a page that is not upright, with orientation."""
+    text = _tesseract(png, source, number, "3")
+    if not _reads_as_english(text):
+        turned = _tesseract(png, source, number, "1")
+        text = turned if _reads_as_english(turned) else text
+    text = _SPLIT_CASE_NUMBER.sub("CM", text.translate(_OCR_CHARS))
+    return _SPINAL_FIVE.sub(lambda m: (m.group(1) or m.group(2)) + "5", text).rstrip()
+
+
+def _tesseract(png: bytes, source: str, number: int, mode: str) -> str:
     # One thread per tesseract: pages run side by side, one per core, which beats OpenMP inside one page.
     env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
     try:
-        done = subprocess.run(["tesseract", "stdin", "stdout", "-l", "eng", "--psm", "3"], input=png,
+        done = subprocess.run(["tesseract", "stdin", "stdout", "-l", "eng", "--psm", mode], input=png,
                               capture_output=True, timeout=PAGE_TIMEOUT_S, env=env, check=False)
     except FileNotFoundError:
         raise _missing(source) from None
@@ -82,8 +101,7 @@ def _tesseract(png: bytes, source: str, number: int) -> str:
             raise _missing(source)
         last = (message.strip().splitlines() or ["no message"])[-1]
         raise LoadError(source, f"OCR of page {number + 1} failed (tesseract: {last})")
-    text = _SPLIT_CASE_NUMBER.sub("CM", done.stdout.decode("utf-8", "replace").translate(_OCR_CHARS))
-    return _SPINAL_FIVE.sub(lambda m: (m.group(1) or m.group(2)) + "5", text).rstrip()
+    return done.stdout.decode("utf-8", "replace")
 
 
 def _missing(source: str) -> LoadError:
@@ -126,7 +144,7 @@ def _read_pages(path: Path, source: str, numbers: list[int]) -> dict[int, str]:
     finally:
         document.close()
     with ThreadPoolExecutor(max(1, min(len(scans), os.cpu_count() or 1))) as pool:
-        texts = dict(zip(scans, pool.map(lambda n: _tesseract(images[n], source, n), scans)))
+        texts = dict(zip(scans, pool.map(lambda n: _read_page(images[n], source, n), scans)))
     return {n: texts.get(n, "") for n in numbers}
 
 

@@ -115,6 +115,22 @@ def test_pages_with_a_text_layer_are_kept_and_only_scanned_pages_are_read(tmp_pa
            [(i.item.value, i.decision.value) for i in reference.items]
 
 
+def test_a_page_scanned_upside_down_is_read_the_right_way_up(tmp_path):
+    name = "105_a_chiro_one_line.txt"
+    images = rasterise(typeset(gold_text(name).split("\n")), 200)
+    assert len(images) >= 2
+    images[1] = images[1].rotate(180)  # the second sheet went through the feeder the other way round
+    path = tmp_path / "upside-down.pdf"
+    images[0].save(path, "PDF", resolution=200.0, save_all=True, append_images=images[1:])
+    letter = load_letter(path)
+    summary, reference = parse_letter(letter), parse_letter(load_letter(GOLD / name))
+    assert letter.ocr
+    assert [(i.item.value, i.decision.value) for i in summary.items] == \
+           [(i.item.value, i.decision.value) for i in reference.items]
+    decision = summary.items[0].decision
+    assert decision.span.slice(letter.text) == "Upheld"
+
+
 def test_a_text_pdf_with_a_blank_page_needs_no_ocr(tmp_path, monkeypatch):
     writer = PdfWriter()
     for page in PdfReader(io.BytesIO(typeset(gold_text("209_d_question_shoulder_pt.txt").split("\n")))).pages:
