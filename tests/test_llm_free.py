@@ -151,7 +151,9 @@ def test_a_model_that_finds_nothing_leaves_the_letter_flagged_for_a_person(llm_s
     # The model's silence removes nothing the rules read, and the letter stays flagged for a person.
     assert [i.item.value for i in summary.items] == [i.item.value for i in rules.items]
     assert summary.needs_review and summary.review_reasons == rules.review_reasons
-    assert summary.engine == MODEL and "found no disputed item" in summary.notes[-1]
+    assert summary.engine == MODEL
+    assert [n for n in summary.notes if "not in the model's reading; the parser's is kept" in n] == [
+        f"item {i.item.value!r}: not in the model's reading; the parser's is kept." for i in rules.items]
     assert len(llm_server.requests) == 1
 
 
