@@ -25,26 +25,53 @@ import sys
 import zlib
 from collections.abc import Callable
 from pathlib import Path
+from typing import ClassVar
 
 __all__ = [
-    "DECISION_WORDS", "REWRITES", "LetterCase", "case_changes", "compare", "gold_agreement", "hyphenate_all", "double_space", "form_feeds", "indent", "letter_paths",
-    "letter_seed", "ligatures", "line_endings", "ocr", "page_headers", "pdf_extract", "protected_words",
-    "read_letter_text", "rewrap_60", "rewrap_110", "soft_hyphens", "spacing", "tabs", "trailing_spaces",
+    "DECISION_WORDS",
+    "REWRITES",
+    "LetterCase",
+    "case_changes",
+    "compare",
+    "double_space",
+    "form_feeds",
+    "gold_agreement",
+    "hyphenate_all",
+    "indent",
+    "letter_paths",
+    "letter_seed",
+    "ligatures",
+    "line_endings",
+    "ocr",
+    "page_headers",
+    "pdf_extract",
+    "protected_words",
+    "read_letter_text",
+    "rewrap_60",
+    "rewrap_110",
+    "soft_hyphens",
+    "spacing",
+    "tabs",
+    "trailing_spaces",
     "unicode_punctuation",
 ]
 
 Rewrite = Callable[..., str]
 
 # Words that carry a decision (never respelled by `ocr`, never hyphenated by a rewrap).
-DECISION_WORDS = frozenset("""
-upheld uphold upholds upholding overturned overturn overturns overturning denied deny denies denial
-approved approve approval certified certify certification noncertified non noncertification necessary
-unnecessary not reversed reverse modified modify modification medically yes no decision decisions
-determination determinations determined appropriate authorized authorize partial partially final
-""".split())
+DECISION_WORDS = frozenset([
+    "upheld", "uphold", "upholds", "upholding", "overturned", "overturn", "overturns", "overturning", "denied",
+    "deny", "denies", "denial", "approved", "approve", "approval", "certified", "certify", "certification",
+    "noncertified", "non", "noncertification", "necessary", "unnecessary", "not", "reversed", "reverse",
+    "modified", "modify", "modification", "medically", "yes", "no", "decision", "decisions", "determination",
+    "determinations", "determined", "appropriate", "authorized", "authorize", "partial", "partially", "final",
+])
 # Words that say the patient's sex or age (case fields read from prose).
-_CASE_WORDS = frozenset("""he she his her him hers male female man woman gentleman lady year years old aged age
-january february march april may june july august september october november december""".split())
+_CASE_WORDS = frozenset([
+    "he", "she", "his", "her", "him", "hers", "male", "female", "man", "woman", "gentleman", "lady", "year",
+    "years", "old", "aged", "age", "january", "february", "march", "april", "may", "june", "july", "august",
+    "september", "october", "november", "december",
+])
 _ACRONYMS = {"IMR", "UR", "MTUS", "ODG", "ACOEM", "MAXIMUS", "CA", "PO", "P.O.", "PT", "MRI", "EMG", "NCV", "NCS",
              "ESI", "FRP", "HHA", "RFA", "TENS", "CBT", "DME", "AME", "QME", "PTP", "II", "III", "IV", "(S)", "INC."}
 _SMALL = {"a", "an", "and", "as", "at", "by", "for", "in", "of", "on", "or", "the", "to", "with"}
@@ -76,7 +103,7 @@ def _is_tabular(line: str) -> bool:
     inner = line.strip()
     gaps = re.findall(r"(\S+)( {3,})\S", inner)
     columns = [g for g in gaps if len(g[1]) >= 6 or not re.fullmatch(r"(by|from|and|the|of|to|with|Dr\.?|.*[.,;])",
-                                                                       g[0], re.I)]
+                                                                       g[0], re.IGNORECASE)]
     return bool(columns) or inner.count("|") >= 2 or bool(re.search(r":\s{2,}\S|\.{4,}|_{4,}|…{2,}", inner)) \
         or bool(re.fullmatch(r"[-=_+| ]{5,}", inner)) or "\t" in inner
 
@@ -189,9 +216,11 @@ def rewrap_60(text: str, *, seed: int = 0, protect: frozenset[str] = frozenset()
     not have fitted); headings, tables, 'Label:  value' lines, list items and a lone 'Upheld' keep
     their lines. Decision words are never hyphenated; a word its writer broke stays broken.
 
-    >>> rewrap_60("The request for physical therapy two times a week for four weeks for the lumbar\\n"
-    ...           "spine is not medically necessary and appropriate.\\n", seed=1)  # doctest: +NORMALIZE_WHITESPACE
-    'The request for physical therapy two times a week for four\\nweeks for the lumbar spine is not medically necessary and\\nappropriate.\\n'
+    >>> print(rewrap_60("The request for physical therapy two times a week for four weeks for the lumbar\\n"
+    ...                 "spine is not medically necessary and appropriate.\\n", seed=1), end="")
+    The request for physical therapy two times a week for four
+    weeks for the lumbar spine is not medically necessary and
+    appropriate.
     """
     return _rewrap(text, 60, seed)
 
@@ -245,7 +274,8 @@ def _case_number(text: str) -> str | None:
 
 
 def _letter_date(text: str) -> str | None:
-    found = re.search(r"(?:Dated|Decision Date|Date of Letter)\s*:\s*([0-9]{1,2}/[0-9]{1,2}/[0-9]{2,4}|[A-Z][a-z]+ \d{1,2}, \d{4})", text)
+    found = re.search(r"(?:Dated|Decision Date|Date of Letter)\s*:\s*"
+                      r"([0-9]{1,2}/[0-9]{1,2}/[0-9]{2,4}|[A-Z][a-z]+ \d{1,2}, \d{4})", text)
     return found.group(1) if found else None
 
 
@@ -320,10 +350,13 @@ _GUIDELINE_LINE = re.compile(r"guidelines?\s*(used|relied upon|cited)?\s*:|based
 _DECISION_SENTENCE = re.compile(r"\b(upheld|overturned|uphold|overturn|reversed|approved|denied|deny|(non-?)?certified|"
                                 r"medically\s+necessary|not\s+necessary)\b", re.IGNORECASE)
 # Words by which letters announce items and their sections.
-_STRUCTURE_WORDS = frozenset("""item items issue issues request requests requested requesting service services disputed
-dispute treatment treatments rationale rationales reviewer reviewers guideline guidelines summary claims administrator
-case number injury date dated review reviewed utilization independent medical professional expert maximus federal
-question questions outcome result results finding findings""".split())
+_STRUCTURE_WORDS = frozenset([
+    "item", "items", "issue", "issues", "request", "requests", "requested", "requesting", "service", "services",
+    "disputed", "dispute", "treatment", "treatments", "rationale", "rationales", "reviewer", "reviewers",
+    "guideline", "guidelines", "summary", "claims", "administrator", "case", "number", "injury", "date",
+    "dated", "review", "reviewed", "utilization", "independent", "medical", "professional", "expert", "maximus",
+    "federal", "question", "questions", "outcome", "result", "results", "finding", "findings",
+])
 
 
 def _respell(word: str, rng: random.Random) -> str:
@@ -537,7 +570,7 @@ def spacing(text: str, *, seed: int = 0, protect: frozenset[str] = frozenset()) 
             continue
         line = re.sub(r"(?<=[a-z0-9)]\.) (?=[A-Z])", "  ", line)
         line = re.sub(r"(?<=\S)( {2,})(?=\S)", lambda m: m.group(1) + " " * rng.randint(2, 5)
-                      if not m.group(1) == "  " or m.string[m.start() - 1] != "." else m.group(1), line)
+                      if m.group(1) != "  " or m.string[m.start() - 1] != "." else m.group(1), line)
         out.append(line)
     return _join(out, nl, ends)
 
@@ -564,7 +597,8 @@ def case_changes(text: str, *, seed: int = 0, protect: frozenset[str] = frozense
     Title / lower forms, 'not medically necessary' sometimes 'NOT', upper-case headings in Title
     Case and 'Label:' prefixes in upper case.
 
-    >>> case_changes("CLINICAL CASE SUMMARY\\nDecision rationale: is not medically necessary.\\nKnee MRI:  Upheld\\n", seed=1)
+    >>> case_changes("CLINICAL CASE SUMMARY\\nDecision rationale: is not medically necessary.\\n"
+    ...              "Knee MRI:  Upheld\\n", seed=1)
     'Clinical Case Summary\\nDECISION RATIONALE: is NOT medically necessary.\\nKNEE MRI:  UPHELD\\n'
     """
     rng = random.Random(seed)
@@ -695,7 +729,7 @@ def protected_words(record: dict | None = None, summary=None, letter_text: str =
 class LetterCase:
     """One letter, its gold record (when it has one), and the reader's summary of it and of its rewrites."""
 
-    _cases: dict[Path, LetterCase] = {}
+    _cases: ClassVar[dict[Path, LetterCase]] = {}
 
     def __init__(self, path: Path):
         self.path = Path(path)

@@ -14,9 +14,26 @@ import pytest
 
 from evals import rewrites
 from evals.rewrites import (
-    REWRITES, case_changes, double_space, form_feeds, hyphenate_all, indent, letter_paths, ligatures, line_endings,
-    ocr, page_headers, pdf_extract, read_letter_text, rewrap_60, rewrap_110, soft_hyphens, spacing, tabs,
-    trailing_spaces, unicode_punctuation,
+    REWRITES,
+    case_changes,
+    double_space,
+    form_feeds,
+    hyphenate_all,
+    indent,
+    letter_paths,
+    ligatures,
+    line_endings,
+    ocr,
+    page_headers,
+    pdf_extract,
+    read_letter_text,
+    rewrap_60,
+    rewrap_110,
+    soft_hyphens,
+    spacing,
+    tabs,
+    trailing_spaces,
+    unicode_punctuation,
 )
 
 PROSE = (
@@ -94,12 +111,12 @@ def test_rewrap_110_joins_wrapped_lines_up_to_110_columns():
 
 
 @pytest.mark.parametrize("table", [
-    "    NOT MEDICALLY NECESSARY ....... Functional capacity evaluation of the right upper extremity and hand\n"
-    "    MEDICALLY NECESSARY ........... Acupuncture, 6 visits, right wrist and hand, to be done in the clinic\n",
-    "| Additional acupuncture 2 times a week for 3 weeks for the     | Upheld       |\n"
-    "| cervical spine and bilateral shoulders                        |              |\n",
-    "Norco 10/325mg #120                        Upheld           MTUS Chronic Pain Medical\n"
-    "                                                            Treatment Guidelines, pages 76-80\n",
+    ("    NOT MEDICALLY NECESSARY ....... Functional capacity evaluation of the right upper extremity and hand\n"
+     "    MEDICALLY NECESSARY ........... Acupuncture, 6 visits, right wrist and hand, to be done in the clinic\n"),
+    ("| Additional acupuncture 2 times a week for 3 weeks for the     | Upheld       |\n"
+     "| cervical spine and bilateral shoulders                        |              |\n"),
+    ("Norco 10/325mg #120                        Upheld           MTUS Chronic Pain Medical\n"
+     "                                                            Treatment Guidelines, pages 76-80\n"),
 ])
 def test_rewrap_leaves_tables_alone(table):
     assert rewrap_60(table, seed=1) == table and rewrap_110(table, seed=1) == table
