@@ -42,7 +42,8 @@ _INVISIBLE = str.maketrans({"\u00ad": None, "\u200b": None, "\ufb00": "ff", "\uf
 def normalise(text: str) -> str:
     """The letter text every offset refers to: LF line ends, no form feeds, tabs or soft hyphens."""
     text = text.lstrip("\ufeff")
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x0c", "\n")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\n\x0c", "\n").replace("\x0c", "\n")  # a page break between lines is not a blank line
     return text.translate(_INVISIBLE)
 
 

@@ -104,14 +104,28 @@ def dispute_list(text: str) -> list[Anchor]:
     return out
 
 
+def _next_numbered(text: str, lines: list[tuple[int, int]]) -> int | None:
+    """The number of the next numbered line after blank lines and page furniture, if that is what comes next."""
+    for s, e in lines[:6]:
+        line = text[s:e]
+        if not line.strip() or is_furniture(line):
+            continue
+        bullet = _BULLET.match(line)
+        return int(bullet["num"] or bullet["num2"]) if bullet and (bullet["num"] or bullet["num2"]) else None
+    return None
+
+
 def _list_entries(text: str, pos: int) -> list[Anchor]:
     entries: list[Anchor] = []
     blank = 0
     indent = None
-    for s, e in iter_lines(text, pos):
+    lines = list(iter_lines(text, pos))
+    for k, (s, e) in enumerate(lines):
         line = text[s:e]
         if not line.strip():
             blank += 1
+            if entries and entries[-1].number is not None and _next_numbered(text, lines[k + 1 :]) == entries[-1].number + 1:
+                continue  # a numbered list goes on after a page break
             if entries or blank > 1:
                 break
             continue
