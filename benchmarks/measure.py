@@ -24,14 +24,20 @@ class Clock(defaultdict):
 
 
 class TimedEmbedder:
-    """An embedder that adds the time of each call to clock["embed"]."""
+    """An embedder that adds the time of each call to clock["embed"]; with keep_texts, it also keeps
+    the texts of each call in `calls` (for the benchmark to embed them again, alone)."""
 
-    def __init__(self, inner, clock: Clock):
+    def __init__(self, inner, clock: Clock, keep_texts: bool = False):
         self.inner = inner
         self.clock = clock
         self.name = inner.name
+        self.keep_texts = keep_texts
+        self.calls: list[list[str]] = []
+        self.embed_only_letters = 0
 
     def embed(self, texts: list[str]) -> list[list[float]]:
+        if self.keep_texts:
+            self.calls.append(list(texts))
         start = time.perf_counter()
         try:
             return self.inner.embed(texts)

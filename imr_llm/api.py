@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,6 +13,7 @@ from .chunk import chunk_letter
 from .config import Settings, get_settings
 from .errors import ImrError, LoadError
 from .index import LetterStore, embedding_text
+from .lexical import LexicalIndex
 from .load import iter_letter_files, load_letter
 from .models import Answer, Chunk, DecisionSummary, Letter
 from .ocr import mark_ocr
@@ -131,6 +134,7 @@ def ingest(paths: Iterable[str | Path], *, settings: Settings | None = None, bat
     written (read-only, disk full, another writer past IMR_WRITE_WAIT) raises StoreError, and the
     letters of the failed batch are not kept."""
     store = open_store(settings)
+    lexicon = LexicalIndex.for_store(store, check=False)  # the letters written are added to it, tokenised once
     results: list[IngestResult] = []
     pending: list[tuple[Path, Letter, DecisionSummary, list[Chunk]]] = []
 
@@ -143,24 +147,44 @@ def ingest(paths: Iterable[str | Path], *, settings: Settings | None = None, bat
         if not pending:
             return
         written = store.add([(letter, summary, chunks) for _, letter, summary, chunks in pending], on_wait)
+        lexicon.add(c for chunks in {l.letter_id: cs for _, l, _, cs in pending if l.letter_id in written}.values()
+                    for c in chunks)
         for path, letter, summary, chunks in pending:
             status = "added" if letter.letter_id in written else "unchanged"
             written.discard(letter.letter_id)  # the same letter twice in a batch: added once
             report(IngestResult(str(path), status, summary.case_id, len(summary.items), len(chunks)))
         pending.clear()
 
-    for path in iter_letter_files(paths):
-        try:
-            letter = _within_cap(load_letter(path))
-            letter, summary = mark_ocr(letter, parse_letter(letter))
-            pending.append((path, letter, summary, chunk_letter(letter, summary)))
-        except ImrError as exc:
-            report(IngestResult(str(path), "failed", error=str(exc)))
-            continue
-        if len(pending) >= batch_size:
+    files = iter_letter_files(paths)
+
+    def read_batch() -> list[tuple[Path, tuple | ImrError]]:
+        out = []
+        for path in itertools.islice(files, batch_size):
+            try:
+                out.append((path, _prepare(path)))
+            except ImrError as exc:
+                out.append((path, exc))
+        return out
+
+    # The next batch is loaded, parsed and chunked in a thread while this one is embedded and written.
+    with ThreadPoolExecutor(1) as reader:
+        ahead = reader.submit(read_batch)
+        while batch := ahead.result():
+            ahead = reader.submit(read_batch)
+            for path, prepared in batch:
+                if isinstance(prepared, ImrError):
+                    report(IngestResult(str(path), "failed", error=str(prepared)))
+                else:
+                    pending.append((path, *prepared))
             flush()
-    flush()
+    lexicon.save()
     return results
+
+
+def _prepare(path: Path) -> tuple[Letter, DecisionSummary, list[Chunk]]:
+    letter = _within_cap(load_letter(path))
+    letter, summary = mark_ocr(letter, parse_letter(letter))
+    return letter, summary, chunk_letter(letter, summary)
 
 
 def cases(settings: Settings | None = None) -> list[dict]:

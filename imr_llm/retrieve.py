@@ -1,5 +1,8 @@
 """Hybrid retrieval: dense vectors plus BM25, fused by reciprocal rank fusion, with metadata filters.
 
+Corpus-wide BM25 comes from the persisted lexical index (`imr_llm.lexical`); a letter or case is
+scored here, in memory.
+
 Filters fail closed: a case, decision or guideline filter that matches nothing
 returns no passages, never the unfiltered corpus.
 """
@@ -8,7 +11,6 @@ from __future__ import annotations
 
 import math
 import re
-import threading
 from collections import Counter
 from collections.abc import Sequence
 
@@ -131,69 +133,6 @@ def retrieve_in(question: str, chunks: list[Chunk], vectors: list[list[float]], 
     return fuse(chunks, dense, lexical, k)
 
 
-class CorpusLexicon:
-    """BM25 over every chunk in a store (bm25s, sparse), rebuilt when the store's chunk count changes."""
-
-    _cache: dict[tuple[str, str], "CorpusLexicon"] = {}
-    _lock = threading.Lock()
-
-    def __init__(self, store: LetterStore):
-        import bm25s
-
-        self.ids: list[str] = []
-        self.meta: list[dict] = []
-        corpus: list[list[str]] = []
-        for chunk_id, text, meta in store.iter_chunk_records():
-            self.ids.append(chunk_id)
-            self.meta.append(meta)
-            corpus.append(tokenize(lexical_text(meta.get("item"), meta.get("decision"), text)) or ["_"])
-        self.size = len(self.ids)
-        self._columns: dict[str, np.ndarray] = {}
-        self.model = bm25s.BM25()
-        if corpus:
-            self.model.index(corpus, show_progress=False)
-
-    @classmethod
-    def for_store(cls, store: LetterStore) -> "CorpusLexicon":
-        key = (store.location, store.chunks.name)
-        with cls._lock:
-            lexicon = cls._cache.get(key)
-            if lexicon is None or lexicon.size != store.chunks.count():
-                lexicon = cls._cache[key] = cls(store)
-            return lexicon
-
-    def _column(self, key: str) -> np.ndarray:
-        """One metadata field of every chunk as an array, built on first use."""
-        column = self._columns.get(key)
-        if column is None:
-            column = self._columns[key] = np.array([m.get(key) for m in self.meta], dtype=object)
-        return column
-
-    def mask(self, filters: Filters) -> np.ndarray:
-        """Which chunks the filters keep: column comparisons, not a Python test per chunk."""
-        mask = np.ones(self.size, dtype=bool)
-        for key in ("case_id", "letter_id", "decision"):
-            if filters.get(key):
-                mask &= self._column(key) == filters[key]
-        if filters.get("guideline"):
-            mask &= self._column(f"g_{filters['guideline'].lower()}") == True  # noqa: E712 - object array
-        return mask
-
-    def top(self, question: str, filters: Filters, k: int) -> list[tuple[str, float]]:
-        tokens = [t for t in tokenize(question) if t in self.model.vocab_dict] if self.size else []
-        if not tokens:
-            return []
-        mask = None
-        if any(filters.values()):
-            mask = self.mask(filters)
-            if not mask.any():
-                return []
-        scores = self.model.get_scores(tokens, weight_mask=mask.astype(np.float32) if mask is not None else None)
-        best = np.argpartition(-scores, k)[:k] if k < len(scores) else np.arange(len(scores))  # O(n), not a full sort
-        best = best[np.argsort(-scores[best])]
-        return [(self.ids[i], float(scores[i])) for i in best if scores[i] > 0]
-
-
 def retrieve(store: LetterStore, question: str, k: int = 6, filters: Filters | None = None,
              candidates: int = 40) -> list[Passage]:
     """Passages from the store for a question, scoped by filters (fail closed)."""
@@ -203,7 +142,9 @@ def retrieve(store: LetterStore, question: str, k: int = 6, filters: Filters | N
         return retrieve_in(question, chunks, vectors, store.embedder, k, filters) if chunks else []
     vector = store.embedder.embed([question])[0]
     dense = store.dense(vector, where_clause(**{k_: v for k_, v in filters.items() if v}), candidates)
-    lexical = CorpusLexicon.for_store(store).top(question, filters, candidates)
+    from .lexical import LexicalIndex  # it imports this module's tokenizer
+
+    lexical = LexicalIndex.for_store(store).top(question, filters, candidates)
     by_id: dict[str, Chunk] = {c.chunk_id: c for c, _ in dense}
     missing = [i for i, _ in lexical if i not in by_id]
     if missing:
