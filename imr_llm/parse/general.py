@@ -109,6 +109,10 @@ def read_items(text: str) -> Reading:
     if undoubled is None:
         return _read(text)
     single, pos = undoubled
+    again = _undouble(single)  # double spacing of text that was double-spaced already
+    if again is not None:
+        single, inner = again
+        pos = [pos[i] for i in inner]
     reading = _read(single)
 
     def span(s: int, e: int) -> tuple[int, int]:
