@@ -207,7 +207,8 @@ def _stands_alone(text: str, lines: list[tuple[int, int]], n: int) -> bool:
     below = next((text[a:b] for a, b in lines[n + 1 : n + 8] if text[a:b].strip() and not is_furniture(text[a:b])), "")
     if below.lstrip()[:1].islower():
         return False  # the sentence goes on below a page break
-    if len(line) >= 60 and re.search(r"\b(?:recommends?|is|are|was|were|has|have|states?|allows?|requires?|notes?)\b", line):
+    if (re.search(r"[a-z]\.\s+[A-Z]", line) or (len(line) >= 30 and re.search(
+            r"\b(?:recommends?|is|are|was|were|has|have|states?|allows?|requires?|notes?)\b", line))):
         return False  # a sentence, not a heading
     following = [text[a:b] for a, b in lines[n + 1 : n + 3]]
     if following and following[0].strip() and (following[0].lstrip()[:1].islower() or len(line) >= 75):
