@@ -176,8 +176,12 @@ def find_anchors(text: str, flat: Flat) -> list[Anchor]:
                 if nxt is None:
                     continue
                 s, e = nxt
-            if cue.name == "standalone" and not _stands_alone(text, lines, n):
-                continue
+            if cue.name == "standalone":
+                tail = _heading_tail(text, lines, n)
+                if tail is not None:
+                    e = tail  # a heading wrapped onto a short second line
+                elif not _stands_alone(text, lines, n):
+                    continue
             number = _number(m["num"]) if "num" in cue.pattern.groupindex and m["num"] else None
             out.append(Anchor(ls, s, e, cue.name, cue.strength, number))
     return out
@@ -189,6 +193,19 @@ _ITEM_LEAD = re.compile(
 _ITEM_TAIL = re.compile(
     rf"(?:,?\s+(?:is\s+|are\s+)?{ocr('medically necessary')}(?:\s+and\s+appropriate)?\s*\??)?"
     rf"(?:[ \t]*[:\-.?][ \t]*(?:{VERDICT}|Yes|No|Recommend(?:ed)?)[ \t]*\.?)?(?:[ \t]*[:\-.,;|?][ \t]*)*$", re.I)
+
+
+def _heading_tail(text: str, lines: list[tuple[int, int]], n: int) -> int | None:
+    """The end of a heading that wrapped onto a second, short line with a blank line after it."""
+    if n + 2 >= len(lines) or n == 0 or text[lines[n - 1][0] : lines[n - 1][1]].strip():
+        return None
+    first, second = (text[a:b].strip() for a, b in lines[n : n + 2])
+    after = text[lines[n + 2][0] : lines[n + 2][1]].strip()
+    words = len(first.split()) + len(second.split())
+    if (not second or after or len(second.split()) > 3 or words > 20 or first.endswith((".", ":", ";"))
+            or second.endswith((".", ";")) or re.search(r"[a-z]\.\s+[A-Z]|\b(?:is|are|was|were)\b", first + " " + second)):
+        return None
+    return lines[n + 1][1]
 
 
 def _stands_alone(text: str, lines: list[tuple[int, int]], n: int) -> bool:
