@@ -222,7 +222,7 @@ def _read(text: str) -> Reading:
     for st in statements:
         target = None
         if st.item is not None:
-            name = _mention_text(text, *st.item)
+            name = st.value or _mention_text(text, *st.item)
             target = next((i for i in items if any(similar(name, _name(text, o)) for o in i.anchors)), None)
         if target is None and st.number is not None:
             target = by_number.get(st.number)
@@ -232,7 +232,7 @@ def _read(text: str) -> Reading:
         if target is not None:
             target.statements.append(st)
         elif st.item is not None and st.strength >= 3:
-            review.append(f"a decision on {_mention_text(text, *st.item)!r} was found but no such item was read")
+            review.append(f"a decision on {st.value or _mention_text(text, *st.item)!r} was found but no such item was read")
 
     kept: list[ReadItem] = []
     for item in items:
