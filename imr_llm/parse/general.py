@@ -152,8 +152,10 @@ def _read(text: str) -> Reading:
     weak: dict[int, Anchor] = {}
     verdict_lines = {ls for ls in (text.rfind("\n", 0, st.start) + 1 for st in statements)
                      if DETAIL_LABEL.match(text, ls) or re.match(rf"[ \t]*(?:{VERDICT})", text[ls : ls + 60], re.I)}
+    named_lines = {text.rfind("\n", 0, st.item[0]) + 1 for st in statements if st.item and st.cue == "item_line"}
     for a in sorted(every, key=lambda a: _WEAK.index(a.cue) if a.cue in _WEAK else 0):  # a numbered line first
-        if a.cue in _WEAK and a.pos not in strong_pos and a.pos not in verdict_lines and plausible(text, a):
+        if (a.cue in _WEAK and a.pos not in strong_pos | named_lines and a.pos not in verdict_lines
+                and plausible(text, a)):
             weak.setdefault(a.pos, a)
     listed = dispute_list(text)
     review: list[str] = []
