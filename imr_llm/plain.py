@@ -18,9 +18,10 @@ from pydantic import BaseModel, Field
 from .config import Settings, get_settings
 from .glossary import glossary_entries
 from .models import Alignment, DecisionSummary, ItemDecision, Span
-from .plain_checks import word_count
+from .plain_checks import fk_grade, word_count
 from .plain_items import plain_item
-from .plain_reasons import general_reason, reasons_for
+from .plain_reasons import general_reason, reason_sentence, reasons_for
+from .plain_simplify import simplify
 
 __all__ = ["PlainItem", "PlainSource", "PlainSummary", "compose_text", "next_steps", "phrases", "plain_offline",
            "plain_summary"]
@@ -28,6 +29,7 @@ __all__ = ["PlainItem", "PlainSource", "PlainSummary", "compose_text", "next_ste
 Lang = Literal["en", "es"]
 # The same content takes about a tenth more words in Spanish.
 MAX_WORDS = {"en": 250, "es": 275}
+MAX_GRADE = 8.0  # Flesch-Kincaid, English
 
 _WORDS = {
     "en": {
@@ -56,6 +58,7 @@ _WORDS = {
         "meaning": "Aprobado quiere decir que el tratamiento está autorizado. No aprobado quiere decir que la "
                    "negación anterior sigue en pie.",
         "next": "Qué puede hacer ahora:",
+        "own_words": "El revisor lo explicó así (en inglés):",
     },
 }
 
@@ -93,7 +96,8 @@ class PlainItem(BaseModel):
     approved: bool = Field(description="True when the IMR overturned the denial (the treatment is authorized)")
     outcome: str = Field(description="'approved' / 'not approved' (or 'aprobado' / 'no aprobado')")
     why: list[str] = Field(default_factory=list, description="one or two short sentences")
-    why_kind: list[str] = Field(default_factory=list, description="the template of each why sentence, or 'general'")
+    why_kind: list[str] = Field(default_factory=list, description="the template of each why sentence; 'own_words' for "
+                                "the reviewer's own sentence made shorter; 'general' for a line true of any item")
     item_span: Span | None = None
     decision_span: Span | None = None
     sources: list[PlainSource] = Field(default_factory=list,
@@ -137,12 +141,16 @@ def compose_text(title: str, items: list[PlainItem], lang: Lang = "en", case_num
     return "\n".join(lines)
 
 
-def _offline_item(item: ItemDecision, lang: Lang, limit: int, explain: bool) -> PlainItem:
+def _offline_item(item: ItemDecision, lang: Lang, limit: int, explain: bool, own_words: bool = True) -> PlainItem:
     chosen = reasons_for(item, limit=limit)
     if chosen:
         why = [reason.say(sentence.text, lang) for reason, sentence in chosen]
         kinds = [reason.key for reason, _ in chosen]
         sources = [PlainSource(quote=s.text, span=s.span) for _, s in chosen]
+    elif own_words and (own := reason_sentence(item)) and (short := simplify(own.text)):
+        # No template fits: the reviewer's own sentence in shorter words (quoted as written in Spanish).
+        why = [short if lang == "en" else f'{_WORDS["es"]["own_words"]} "{short}"']
+        kinds, sources = ["own_words"], [PlainSource(quote=own.text, span=own.span)]
     else:
         why, kinds = [general_reason(item.decision.value, lang)], ["general"]
         reason = item.reason if item.reason and item.reason.value else item.rationale
@@ -159,10 +167,14 @@ def plain_offline(summary: DecisionSummary, letter_text: str, lang: Lang = "en")
         raise ValueError(f"lang must be 'en' or 'es', not {lang!r}")
     case_number = summary.case_number.value if summary.case_number else None
     title = _WORDS[lang]["title"]
-    # Long letters: one reason per item, then no bracketed meanings (the glossary still gives them).
+    # The reviewer's own words only while the English stays plain (decided in English, so both languages say
+    # the same); long letters: one reason per item, then no bracketed meanings (the glossary still gives them).
+    english = [_offline_item(item, "en", 2, True) for item in summary.items]
+    own_words = fk_grade(compose_text(_WORDS["en"]["title"], english, "en", case_number)) <= MAX_GRADE
     for limit, explain in ((2, True), (1, True), (1, False)):
-        items = [_offline_item(item, lang, limit, explain) for item in summary.items]
-        if word_count(compose_text(title, items, lang, case_number)) <= MAX_WORDS[lang]:
+        items = [_offline_item(item, lang, limit, explain, own_words) for item in summary.items]
+        text = compose_text(title, items, lang, case_number)
+        if word_count(text) <= MAX_WORDS[lang] and (lang != "en" or fk_grade(text) <= MAX_GRADE):
             break
     notes = [] if items else ["no disputed items were found in this letter"]
     return PlainSummary(lang=lang, letter_id=summary.letter_id, case_id=summary.case_id, title=title,

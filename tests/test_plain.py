@@ -137,8 +137,11 @@ def test_readability_check_catches_a_technical_template(monkeypatch):
                  "modalities necessitates objective functional improvement substantiated by standardized "
                  "longitudinal assessment, consistent with evidence-based utilization recommendations.")
     _patch_reason(monkeypatch, "short_course", en=technical)
-    _patch_reason(monkeypatch, "not_treated_before", en=technical)
-    assert fk_grade(plain_offline(summary, letter.text).text) > 8
+    plain = plain_offline(summary, letter.text)
+    technical_text = plain_lib.compose_text(plain.title, [plain.items[0].model_copy(update={"why": [technical] * 2})])
+    assert fk_grade(technical_text) > 8  # the check sees it
+    # and the summary leaves out the technical sentence rather than show it (one reason per item instead of two)
+    assert technical not in plain.text and fk_grade(plain.text) <= 8
 
 
 def test_outcome_check_catches_a_text_that_says_the_wrong_outcome(monkeypatch):
@@ -201,3 +204,122 @@ def test_every_reason_explains_only_the_outcome_it_was_written_for():
     assert plain.items[0].approved is False
     assert all(kinds.get(kind, "upheld") == "upheld" for kind in plain.items[0].why_kind)
     assert "Decision: NOT APPROVED." in plain.text
+
+
+# --- reasons that generalise: families of cues, own kind of treatment, own rationale --------------------------
+
+def _item(item: str, decision: str, rationale: str, reason: str | None = None, before: str = "CASE SUMMARY\n"):
+    """A one-item summary of a small letter: the item, its decision and its rationale, each with its span."""
+    from imr_llm.models import DecisionSummary, Grounded, ItemDecision, Span
+
+    text = f"{before}{item}: {decision.capitalize()}\nRATIONALE\n{rationale}\n"
+    start = text.index(rationale)
+    grounded = lambda value, at: Grounded(value=value, quote=value, span=Span(start=at, end=at + len(value)))  # noqa: E731
+    reason_at = text.index(reason) if reason else None
+    decided = ItemDecision(index=1, item=grounded(item, text.index(item)),
+                           decision=Grounded(value=decision, quote=decision, span=Span(start=0, end=1)),
+                           rationale=grounded(rationale, start),
+                           reason=grounded(reason, reason_at) if reason else None)
+    return text, DecisionSummary(letter_id="x", case_id="CM00-0000001", items=[decided])
+
+
+REASON_EXAMPLES = [  # (item, decision, a sentence of its own rationale, the template it must key on)
+    ("Physical therapy, 12 sessions", "upheld",
+     "She has attended 24 sessions, which exceeds the 9-10 visits the guidelines allow.", "exceeds"),
+    ("Chiropractic care, 6 visits", "upheld",
+     "There is no documented functional improvement from the 12 prior visits.", "no_improvement"),
+    ("Norco 10/325mg #120", "upheld",
+     "The records show no objective evidence of functional improvement with ongoing use.", "no_improvement"),
+    ("Lidoderm 5% patches #30", "upheld",
+     "Topical lidocaine is not recommended for this patient's axial low back pain.", "not_recommended"),
+    ("Lumbar MRI", "upheld",
+     "The patient does not meet the criteria for repeat imaging.", "criteria_not_met"),
+    ("TENS unit, 30 day home trial", "overturned",
+     "A one-month home trial is reasonable for this patient's chronic pain.", "trial_reasonable"),
+    ("Spinal cord stimulator trial", "upheld",
+     "There is no documentation of a psychological screen in the records provided.", "evaluation_missing"),
+    ("Functional capacity evaluation", "upheld",
+     "The treating physician's notes were not provided for review.", "missing_records"),
+    ("Lumbar epidural steroid injection at L4-5", "upheld",
+     "The records do not show that first-line conservative treatment was tried.", "first_line_not_tried"),
+    ("MRI of the lumbar spine", "upheld",
+     "In this case there are no red flags on examination.", "no_red_flags"),
+    ("Oxycodone 10mg #120", "upheld",
+     "There is no urine drug screening or opioid agreement documented in the records.", "opioid_monitoring"),
+    ("Home health aide, 4 hours a day", "upheld",
+     "The requested help is for housework and shopping, which is not medical care.", "housework"),
+    ("Physical therapy, 6 sessions", "overturned",
+     "She has failed conservative care with medication and rest.", "other_care_failed"),
+]
+
+
+@pytest.mark.parametrize("item, decision, rationale, key", REASON_EXAMPLES, ids=[e[3] + "-" + e[0][:12] for e in
+                                                                                  REASON_EXAMPLES])
+def test_each_family_of_cues_explains_its_own_kind_of_treatment(item, decision, rationale, key):
+    text, summary = _item(item, decision, rationale)
+    plain = plain_offline(summary, text)
+    assert key in plain.items[0].why_kind, plain.items[0]
+    assert plain.items[0].sources[0].quote == rationale
+    assert unsupported_numbers(plain.text, text) == [] and fk_grade(plain.text) <= 8
+
+
+def test_a_template_explains_only_the_kind_of_treatment_it_was_written_for():
+    """The reported case: a Norco denial whose rationale mentions housework is not about housework."""
+    rationale = ("The patient reports she can do some housework with Norco. There is no documented functional "
+                 "improvement and no urine drug screen since 2014.")
+    text, summary = _item("Norco 10/325mg #90", "upheld", rationale)
+    plain = plain_offline(summary, text)
+    assert "housework" not in plain.items[0].why_kind and "housework" not in plain.text.lower()
+    assert plain.items[0].why_kind[0] in ("no_improvement", "opioid_monitoring")
+    text, summary = _item("Home health aide, 4 hours a day, 5 days a week", "upheld", rationale)
+    assert "housework" in plain_offline(summary, text).items[0].why_kind  # the same words, its own kind
+
+
+def test_a_template_keys_only_on_the_items_own_rationale():
+    """A cue in the case summary or in another item's rationale says nothing about this item."""
+    before = "CASE SUMMARY\nThe patient exceeds the visits the guidelines allow and has no functional improvement.\n"
+    text, summary = _item("Physical therapy, 6 sessions", "upheld",
+                          "Physical therapy is requested after surgery on the knee for six weeks.", before=before)
+    plain = plain_offline(summary, text)
+    assert plain.items[0].why_kind in (["general"], ["own_words"])
+    assert not {"exceeds", "no_improvement"} & set(plain.items[0].why_kind)
+    # a reason sentence the reader picked outside the item's rationale is not used either
+    text, summary = _item("Physical therapy, 6 sessions", "upheld", "Physical therapy is requested for the knee.",
+                          reason="The patient exceeds the visits the guidelines allow and has no functional "
+                                 "improvement.", before=before)
+    assert not {"exceeds", "no_improvement"} & set(plain_offline(summary, text).items[0].why_kind)
+
+
+def test_with_no_template_the_reviewers_own_sentence_is_said_in_shorter_words():
+    rationale = ("Because the knee arthroscopy has not been approved in this review (MTUS, Knee Complaints, "
+                 "page 345), the 7-day rental of the unit is not medically necessary.")
+    text, summary = _item("Paraffin wax bath for home use", "upheld", rationale, reason=rationale)
+    plain = plain_offline(summary, text)
+    item = plain.items[0]
+    assert item.why_kind == ["own_words"], item
+    assert item.why == ["Because the knee arthroscopy has not been approved in this review, the 7-day rental of "
+                        "the unit is not needed."]
+    assert "page" not in item.why[0] and "345" not in item.why[0]  # citations dropped, numbers kept as written
+    assert item.sources[0].quote == rationale
+    es = plain_offline(summary, text, "es").items[0]
+    assert es.why_kind == ["own_words"] and item.why[0] in es.why[0]  # the same words, said to be the reviewer's
+    assert unsupported_numbers(plain.text, text) == [] and fk_grade(plain.text) <= 8
+
+
+def test_the_other_sides_reasons_are_not_the_reviewers():
+    """'The UR reviewer denied it because ...' in an approval is what the reviewer disagreed with."""
+    rationale = ("The UR reviewer denied the request because there was no documented functional improvement. "
+                 "Records now show she walks 20 minutes longer.")
+    text, summary = _item("Aquatic therapy, 6 sessions", "overturned", rationale)
+    plain = plain_offline(summary, text)
+    assert plain.items[0].why_kind == ["general"], plain.items[0]  # nothing of the reviewer's own says why
+    assert "improvement" not in " ".join(plain.items[0].why)
+
+
+def test_simplify_keeps_numbers_and_refuses_a_formula():
+    from imr_llm.plain_simplify import simplify
+
+    assert simplify("Therefore, the request for Norco 10/325mg #120 is not medically necessary.") is None
+    short = simplify("However, the injured worker has completed 24 sessions (ODG, Low Back, pages 98-99), and the "
+                     "treating physician does not explain why more are needed.")
+    assert short is not None and "24" in short and "98" not in short and short.startswith("You have completed")
