@@ -261,6 +261,17 @@ def _norm(value: str) -> str:
     return re.sub(r"[^a-z0-9/%#.]+", " ", value.lower()).strip(" .")
 
 
+_WHERE_AND_HOW_MUCH = frozenset(
+    "of the for a an and to with x per week weeks times time day days month months session sessions visit visits "
+    "spine lumbar cervical thoracic lumbosacral bilateral left right lower upper extremity extremities knee shoulder "
+    "neck back hip wrist hand ankle foot elbow request requested purchase rental trial home use at in on".split())
+
+
+def _heads(value: str) -> set[str]:
+    """The words of an item that say what it is, not where, how often or how much."""
+    return {w for w in value.split() if w not in _WHERE_AND_HOW_MUCH and not re.fullmatch(r"[\d./%#]+", w)}
+
+
 def similar(a: str, b: str) -> bool:
     """Two mentions of one item: numbers (doses, counts) agree and the words mostly do."""
     from rapidfuzz import fuzz
@@ -277,6 +288,9 @@ def similar(a: str, b: str) -> bool:
         # "Norco 10/325mg #60" vs "#120": one mention lacks a number the other has
         if set(na) ^ set(nb) and min(len(na), len(nb)) >= 2:
             return False
+    heads_a, heads_b = _heads(a), _heads(b)
+    if heads_a and heads_b and not heads_a & heads_b:
+        return False  # "MRI lumbar spine" and "physical therapy lumbar spine" share only where, not what
     short, long_ = sorted((a, b), key=len)
     if len(short) >= 6 and re.search(r"(?<![a-z0-9])" + re.escape(short) + r"(?![a-z0-9])", long_):
         return True

@@ -184,7 +184,9 @@ def _line_statements(text: str, start: int, end: int) -> list[Statement]:
         if not line.strip() or is_furniture(line):
             continue
         m = BY_NAME["verdict_first_line"].pattern.match(line)
-        if m and len(m.group("item").strip()) >= 3 and not _SECTION_WORDS.match(m.group("item").strip()):
+        if (m and len(m.group("item").strip()) >= 3 and not _SECTION_WORDS.match(m.group("item").strip())
+                and not re.search(r"\b(?:administrator|decision|determination|stands|means|denial|utilization|review)\b",
+                                  m.group("item"), re.I)):
             out.append(Statement(polarity(m.group("v")), s + m.start("v"), s + m.end("v"), 3, "item_line",
                                  (s + m.start("item"), s + m.end("item"))))
             continue
