@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from ..models import Grounded
+from .flat import Flat
 from .text import DATE_PATTERN, clean_value, ground, parse_date, trim_span
 
 __all__ = ["case_fields"]
@@ -69,9 +70,15 @@ def _first(text: str, patterns: list[str], start: int = 0, end: int | None = Non
 
 def _date_field(text: str, name: str) -> Grounded | None:
     match = _first(text, _LABELS.get(name, [])) or _first(text, _NARRATIVE.get(name, []))
+    if match:
+        return ground(text, match.start("date"), match.end("date"), parse_date(match["date"]))
+    # The sentence may be broken by a hyphenated word or a page footer: read it as sentences.
+    flat = Flat.of(text)
+    match = _first(flat.text, _NARRATIVE.get(name, []))
     if not match:
         return None
-    return ground(text, match.start("date"), match.end("date"), parse_date(match["date"]))
+    start, end = flat.span(match.start("date"), match.end("date"))
+    return ground(text, start, end, parse_date(match["date"]))
 
 
 def _case_number(text: str) -> Grounded | None:
