@@ -11,16 +11,16 @@ from .text import DATE_PATTERN, clean_value, ground, parse_date, trim_span
 __all__ = ["case_fields"]
 
 _D = rf"(?P<date>{DATE_PATTERN})"
-_GAP = r"[ \t]*:?[ \t]*"
+_GAP = r"[ \t.]*:?[ \t.]*"  # "Date of Injury: 3/4/14", "Date of Injury ........ 3/4/14"
 
 # Labelled header lines, most specific first; the first match wins.
 _LABELS: dict[str, list[str]] = {
-    "date_of_injury": [rf"Date\s+of\s+(?:Industrial\s+)?Injury{_GAP}{_D}", rf"\bDOI{_GAP}{_D}"],
+    "date_of_injury": [rf"Date\s+of\s+(?:Industrial\s+)?Injury{_GAP}{_D}", rf"\bDOI{_GAP}{_D}", rf"\bInjury\s+Date{_GAP}{_D}",
+                       rf"\bD/I{_GAP}{_D}"],
     "ur_decision_date": [
-        rf"UR\s+Denial\s+Date{_GAP}{_D}",
-        rf"Date\s+of\s+UR\s+(?:Decision|Denial|Determination){_GAP}{_D}",
-        rf"UR\s+(?:Decision|Determination)\s+Date{_GAP}{_D}",
-        rf"Utilization\s+Review\s+(?:Decision|Denial|Determination)\s+Date{_GAP}{_D}",
+        rf"UR\s+Denia[l1]\s+Date{_GAP}{_D}",
+        rf"Date\s+of\s+(?:UR|Utilization\s+Review)\s+(?:Decision|Denial|Determination){_GAP}{_D}",
+        rf"(?:UR|Utilization\s+Review)\s+(?:Decision\s+|Denia[l1]\s+|Determination\s+|Non-?certification\s+)?Date{_GAP}{_D}",
     ],
     "decision_date": [rf"(?<!UR )Decision\s+Date{_GAP}{_D}", rf"(?m)^[ ]*Dated{_GAP}{_D}", rf"Determination\s+Date{_GAP}{_D}"],
     "date_assigned": [rf"Date\s+Assigned{_GAP}{_D}"],
@@ -31,7 +31,7 @@ _LABELS: dict[str, list[str]] = {
 _NARRATIVE: dict[str, list[str]] = {
     "date_of_injury": [
         rf"(?:date\s+of\s+injury|injury\s+date|DOI)\s*(?:is|was|of|on|:)?\s*(?:on\s+)?{_D}",
-        rf"(?:injured|sustained\s+an?\s+(?:industrial\s+|work[- ]related\s+)?injury|was\s+injured)\s+(?:on|in)\s+{_D}",
+        rf"(?:injured|(?:sustained|reported|suffered)\s+an?\s+(?:\S+\s+){{0,2}}?injury|was\s+injured)\s+(?:\S+\s+){{0,6}}?(?:on|in)\s+{_D}",
     ],
     "ur_decision_date": [
         rf"utilization\s+review\s+(?:\(UR\)\s+)?(?:determination|decision|denial|report)?\s*(?:being\s+challenged\s+)?(?:is\s+|was\s+)?dated\s*(?:on\s+)?{_D}",
@@ -42,7 +42,7 @@ _NARRATIVE: dict[str, list[str]] = {
 }
 
 _AGE_SEX = re.compile(
-    r"(?P<age>\d{1,3})[ -]?(?:year|yr)s?[ -]?old(?:[ ,]+(?:\w+[ ,]+){0,2}?(?P<sex>male|female|man|woman|gentleman|lady|"
+    r"(?P<age>\d{1,3})[ -]?(?:year|yr)s?[ -]?[o0][l1]d(?:[ ,]+(?:\w+[ ,]+){0,2}?(?P<sex>male|female|man|woman|gentleman|lady|"
     r"boy|girl)\b)?",
     re.I,
 )
