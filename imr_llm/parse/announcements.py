@@ -285,8 +285,10 @@ def similar(a: str, b: str) -> bool:
     if na and nb and na != nb and not (set(na) <= set(nb) or set(nb) <= set(na)):
         return False
     if na != nb and (na and nb):
-        # "Norco 10/325mg #60" vs "#120": one mention lacks a number the other has
-        if set(na) ^ set(nb) and min(len(na), len(nb)) >= 2:
+        # "Norco 10/325mg #60" vs "#120": one mention lacks a number the other has, unless it is the
+        # beginning of the other ("fusion at L4-L5" / "fusion at L4-L5 with 3-day inpatient stay")
+        short, long_ = sorted((a, b), key=len)
+        if set(na) ^ set(nb) and min(len(na), len(nb)) >= 2 and not long_.startswith(short + " "):
             return False
     heads_a, heads_b = _heads(a), _heads(b)
     if heads_a and heads_b and not heads_a & heads_b:

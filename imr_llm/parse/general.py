@@ -154,8 +154,9 @@ def _read(text: str) -> Reading:
                      if DETAIL_LABEL.match(text, ls) or re.match(rf"[ \t]*(?:{VERDICT})", text[ls : ls + 60], re.I)}
     named_lines = {text.rfind("\n", 0, st.item[0]) + 1 for st in statements if st.item and st.cue == "item_line"}
     for a in sorted(every, key=lambda a: _WEAK.index(a.cue) if a.cue in _WEAK else 0):  # a numbered line first
+        doses = sum(bool(re.search(r"\d\s*(?:mg|mcg|gm|ml)\b|#\s*\d", part, re.I)) for part in text[a.start : a.end].split(","))
         if (a.cue in _WEAK and a.pos not in strong_pos | named_lines and a.pos not in verdict_lines
-                and plausible(text, a)):
+                and plausible(text, a) and doses < 2):  # a line listing several drugs is a list, not a heading
             weak.setdefault(a.pos, a)
     listed = dispute_list(text)
     review: list[str] = []
