@@ -136,6 +136,10 @@ class LexicalIndex:
     def __init__(self, folder: Path | None):
         self.folder = folder
         self.lock = threading.RLock()
+        self._reset()
+
+    def _reset(self) -> None:
+        """Empty, then what the folder holds."""
         self.vocab: dict[str, int] = {}
         self.tokens: list[str] = []
         self.segments: list[_Segment] = []
@@ -144,7 +148,9 @@ class LexicalIndex:
         self._buffer: list[tuple[Chunk, list[int]]] = []
         self._dirty = False
         self._derived: dict | None = None
-        if folder is not None:
+        self._saved_vocab = -1
+        self._base: tuple | None = None
+        if self.folder is not None:
             self._read()
 
     # -- where it lives ---------------------------------------------------------------------------
@@ -168,7 +174,16 @@ class LexicalIndex:
 
     # -- disk ---------------------------------------------------------------------------------------
 
+    def _on_disk(self) -> tuple | None:
+        """What the saved manifest names (segments, vocabulary size): None when there is none."""
+        try:
+            meta = json.loads((self.folder / "manifest.json").read_text(encoding="utf-8"))
+            return tuple(meta["segments"]), meta["vocab"]
+        except (OSError, ValueError, KeyError):
+            return None
+
     def _read(self) -> None:
+        self._base = self._on_disk()
         manifest = self.folder / "manifest.json"
         try:
             meta = json.loads(manifest.read_text(encoding="utf-8"))
@@ -177,30 +192,46 @@ class LexicalIndex:
         except (OSError, ValueError, KeyError):
             return  # none yet, or unreadable: built again from the store
         self.tokens, self.vocab = tokens, {t: i for i, t in enumerate(tokens)}
+        self._saved_vocab = len(tokens) if len(tokens) == meta["vocab"] else -1
         self.segments, self.dead = segments, set(meta.get("dead", []))
         self.store_version = meta.get("store_version")
 
     def save(self) -> None:
-        """Write buffered chunks as a segment and the manifest; a folder we cannot write is skipped."""
+        """Write buffered chunks as a segment and the manifest; a folder we cannot write is skipped.
+
+        Another process may have saved since this one read the index (two ingests, one after the
+        other's batches): then its index is taken as it is, and what this process added is read
+        back from the store by the next `follow` (token ids are only valid within one vocabulary)."""
         with self.lock:
             self._flush_buffer()
             if not self._dirty or self.folder is None:
                 return
-            if len(self.segments) > MAX_SEGMENTS:
-                self._merge()
             try:
                 self.folder.mkdir(parents=True, exist_ok=True)
-                for seg in self.segments:
-                    if seg.name is None:
-                        seg.save(self.folder / f"seg-{uuid.uuid4().hex[:12]}")
-                _atomic_write(self.folder / "vocab.json", json.dumps(self.tokens))
-                _atomic_write(self.folder / "manifest.json", json.dumps({
-                    "schema": "imr-lexical/1", "vocab": len(self.tokens), "segments": [s.name for s in self.segments],
-                    "dead": sorted(self.dead), "store_version": self.store_version}))
-                self._dirty = False
-                self._sweep()
+                with _locked(self.folder / ".lock"):
+                    if self._on_disk() != self._base:
+                        self._reset()  # theirs, from disk; the store version is checked again
+                        self.store_version = None
+                        return
+                    self._write()
             except OSError:
                 pass
+
+    def _write(self) -> None:
+        if len(self.segments) > MAX_SEGMENTS:
+            self._merge()
+        for seg in self.segments:
+            if seg.name is None:
+                seg.save(self.folder / f"seg-{uuid.uuid4().hex[:12]}")
+        if len(self.tokens) != self._saved_vocab:  # append-only: same length, same tokens
+            _atomic_write(self.folder / "vocab.json", json.dumps(self.tokens))
+            self._saved_vocab = len(self.tokens)
+        _atomic_write(self.folder / "manifest.json", json.dumps({
+            "schema": "imr-lexical/1", "vocab": len(self.tokens), "segments": [s.name for s in self.segments],
+            "dead": sorted(self.dead), "store_version": self.store_version}))
+        self._base = self._on_disk()
+        self._dirty = False
+        self._sweep()
 
     def _sweep(self) -> None:
         """Remove segment folders the manifest no longer names (merged away)."""
@@ -262,7 +293,7 @@ class LexicalIndex:
                 found.update(np.unique(np.asarray(seg.a["letter_id"])).tolist())
             return found - self.dead
 
-    def follow(self, store) -> None:
+    def follow(self, store, _again: bool = True) -> None:
         """Bring the index up to date with the store when the store changed since it was last checked."""
         version = _jsonable(store.version())
         with self.lock:
@@ -279,6 +310,8 @@ class LexicalIndex:
             self.store_version = version
             self._dirty = True
             self.save()
+            if self.store_version is None and _again:  # another process saved first: check its index
+                self.follow(store, _again=False)
 
     # -- reading ------------------------------------------------------------------------------------
 
@@ -357,6 +390,19 @@ class LexicalIndex:
                 s = int(np.searchsorted(stats["offsets"], i, side="right") - 1)
                 out.append((str(self.segments[s].a["ids"][i - stats["offsets"][s]]), float(scores[i])))
             return out
+
+
+@contextlib.contextmanager
+def _locked(path: Path):
+    """An exclusive advisory lock on a file, between processes (held while the manifest is compared and written)."""
+    import fcntl
+
+    with open(path, "a+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _jsonable(value):

@@ -137,3 +137,23 @@ def test_corpus_retrieval_uses_the_saved_index(imr_home):
     LexicalIndex._cache.clear()
     passages = retrieve(store, "Why was physical therapy denied?", k=6)
     assert passages and any(p.lexical_rank is not None for p in passages)
+
+
+def test_two_processes_saving_at_once_lose_nothing(imr_home):
+    """Two ingests in two processes each extend the index they read; the second to save takes the
+    first's index from disk and reads its own letters back from the store, never mixing vocabularies."""
+    api.ingest(FIRST[:2])
+    store = api.open_store()
+    folder = LexicalIndex.folder_for(store)
+    mine, theirs = LexicalIndex(folder), LexicalIndex(folder)  # both opened before either saves
+    api.ingest(FIRST[2:4])  # writes the store and, through the cached index, its own segment
+    added = [c for path in FIRST[2:4] for c in store.case_chunks(api.ingest([path])[0].case_id)[0]]
+    theirs.add(c for c in added if c.letter_id in {c.letter_id for c in added})
+    theirs.save()
+    mine.add(added[:3])
+    mine.save()  # the folder changed since `mine` read it: it takes the folder's index instead
+    LexicalIndex._cache.clear()
+    index = LexicalIndex.for_store(store)
+    assert index.size == store.count()[1]
+    for question in QUESTIONS:
+        _same_ranking(index.top(question, Filters(), 10), _oracle(store, question, 10))
