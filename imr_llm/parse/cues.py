@@ -69,7 +69,7 @@ def _cue(name: str, family: str, strength: int, where: str, pattern: str, exampl
     return Cue(name, family, strength, where, re.compile(pattern, flags), example)
 
 
-_LABEL = r"(?:(?:IMR|Reviewer'?s?|Independent\s+Medical\s+Review|Expert\s+Reviewer'?s?|Final|Item)\s+)?" \
+_LABEL = r"(?:(?:IMR|Reviewer'?s?|Independent\s+Medical\s+Review|Expert\s+Reviewer'?s?|Item)\s+)?" \
          + _any("decision", "determination", "outcome", "result", "finding", "conclusion", "ruling")
 _SUBJECT_IS = r"(?:(?:the|this)\s+(?:request(?:ed)?(?:\s+(?:item|service|treatment))?|item|service|treatment)\s+(?:is|was)\s+)?"
 _CONNECTIVE = r"(?:therefore|thus|accordingly|consequently|as\s+such|hence|in\s+summary|in\s+conclusion|for\s+these\s+reasons)"
@@ -77,7 +77,7 @@ _CONNECTIVE = r"(?:therefore|thus|accordingly|consequently|as\s+such|hence|in\s+
 CUES: list[Cue] = [
     # --- decision statements ------------------------------------------------------------------
     _cue("label", "decision", 3, "flat",
-         rf"(?<![A-Za-z])(?<!Final\s)(?<!UR\s)(?P<label>{_LABEL})\s*[:\-]\s*{_SUBJECT_IS}(?P<v>{VERDICT})(?![A-Za-z])",
+         rf"(?<![A-Za-z])(?<!Final\s)(?<!Final\s\s)(?<!UR\s)(?P<label>{_LABEL})\s*[:\-]\s*{_SUBJECT_IS}(?P<v>{VERDICT})(?![A-Za-z])",
          "Determination: Upheld"),
     _cue("authorization_label", "decision", 3, "flat",
          rf"(?<![A-Za-z])(?:Authori[sz]ation|Recommendation|Certification)\s*[:\-]\s*(?P<v>{_any('not recommended', 'recommended', 'not authorized', 'authorized', 'denied', 'approved', 'non-certified', 'certified', 'not certified')})(?![A-Za-z])",
@@ -181,7 +181,7 @@ CUES: list[Cue] = [
          r"^[ \t]*(?P<item>[^\s:][^\n]{2,150}?)[ \t]*:?[ \t]*$",
          "Retrospective Toradol 60mg intramuscular injection, DOS 03/02/2015"),
     _cue("numbered_line", "item", 1, "line",
-         r"^[ \t]*\(?(?P<num>\d{1,2}|(?-i:[A-H]|[IVX]{1,4}))[.)][ \t]+(?P<item>\S[^\n]{2,200})$",
+         r"^[ \t]*(?:\(?(?P<num>\d{1,2}|(?-i:[A-H]|[IVX]{1,4}))[.)]|[*\u2022]|-(?=[ \t]))[ \t]+(?P<item>\S[^\n]{2,200})$",
          "2) MRI of the lumbar spine without contrast"),
 ]
 

@@ -177,6 +177,8 @@ def _read(text: str) -> Reading:
     # when a decision is stated under it, before the next heading.
     said = sorted(st.start for st in statements if st.cue != "item_line" and st.number is None)
     bounds = sorted(strong_pos | set(weak) | {a.pos for a in mentions})
+    line_no = {a.pos: text.count("\n", 0, a.pos) for a in weak.values() if a.cue == "numbered_line"}
+    in_list = {p for p, n in line_no.items() if {n - 1, n + 1} & set(line_no.values())}
     for a in sorted(weak.values(), key=lambda a: a.pos):
         value = clean_value(text[a.start : a.end])
         line_end = text.find("\n", a.pos)
@@ -184,6 +186,9 @@ def _read(text: str) -> Reading:
         nxt = next((p for p in bounds if p > a.pos), len(text))
         heads = any(line_end <= p < nxt for p in said)
         near = any(line_end <= p < min(nxt, line_end + 200) for p in said)
+        if a.pos in in_list and not near:
+            labels.append(a)  # an entry of a list with no decision under it names an item announced elsewhere
+            continue
         if (heads and (near or treatment_like(value)) and plausible(text, a) and not value.endswith(".")
                 and not SECTIONISH.search(value)
                 and len(value.split(": ", 1)[-1].split()) <= (16 if ": " not in value else 2) and len(value.split()) <= 18):

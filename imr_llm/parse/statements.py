@@ -40,7 +40,8 @@ _NOT_A_DECISION = re.compile(
     r"|\b(?:UR|utilization\s+review(?:er)?|claims\s+administrator|peer\s+review(?:er)?|prior\s+reviewer|previous\s+reviewer"
     r"|initial\s+reviewer|non-?certified\s+the|modified\s+the|stated|opined|indicated\s+that|argued|noted\s+that)\b"
     r"|\bmeans?\b|=|\bat\s+least\s+one\b|\bnone\s+of\b|\bneither\b|\bany\s+of\s+the\b|\ball\s+(?:of\s+the\s+|the\s+)?(?:items|requests|treatments|services)\b|\bone\s+or\s+more\b|\bremaining\b|\beach\s+of\b|\ball\s+of\s+the\b|\bFinal\s+Determination\b"
-    r"|\b(?:previously|prior\s+IMR|previous\s+IMR|earlier|in\s+the\s+past)\b",
+    r"|\b(?:previously|prior\s+IMR|previous\s+IMR|earlier|in\s+the\s+past)\b"
+    r"|IS/WAS|RATIONALE\s+FOR\s+WHY",  # the fixed heading of a medical professional review, whatever the outcome
     re.I,
 )
 _CONNECTIVE_LEAD = re.compile(
