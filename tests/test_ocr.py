@@ -32,6 +32,7 @@ SCANNED = {
 }
 FIELDS = ("case_number", "patient_age", "patient_sex", "date_of_injury", "ur_decision_date", "decision_date")
 
+
 def squash(text: str) -> str:
     return " ".join(text.split()).lower()
 
