@@ -81,6 +81,10 @@ def summary_table(summary: DecisionSummary) -> None:
             console.print(f"review: {reason}")
 
 
+# `summarize` of a letter whose decisions could not be read at all: printed and kept, but not read.
+UNREAD_EXIT = 3
+
+
 @app.command()
 @handle_errors
 def summarize(
@@ -104,6 +108,8 @@ def summarize(
         print_json(summary)
     else:
         summary_table(summary)
+    if not summary.items:
+        raise typer.Exit(UNREAD_EXIT)  # the letter is kept, but no decision could be read: a person must read it
 
 
 def summarize_plain(source: str, lang: str, *, as_json: bool, model: str | None, html: Path | None) -> None:
