@@ -28,6 +28,7 @@ import shutil
 import tempfile
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
@@ -303,7 +304,8 @@ class LetterStore:
 
         ids = [letter.letter_id for letter, _, _ in batch]
         self.letters.upsert(ids=ids, documents=[letter.text for letter, _, _ in batch], embeddings=[[1.0]] * len(batch),
-                            metadatas=[letter_meta(letter, summary) for letter, summary, _ in batch])
+                            metadatas=[{**letter_meta(letter, summary), "n_chunks": len(cs)}
+                                       for letter, summary, cs in batch])
         chunks = [c for _, _, cs in batch for c in cs]
         vectors = self.embedder.embed([embedding_text(c) for c in chunks])
         for i in range(0, len(chunks), _PAGE):
@@ -389,12 +391,23 @@ class LetterStore:
 
     @_guarded
     def case_chunks(self, case_id: str, letter_id: str | None = None) -> tuple[list[Chunk], list[list[float]]]:
-        """The stored chunks of a case (or of one of its letters) and their vectors, complete letters only."""
-        where = where_clause(case_id=case_id, letter_id=letter_id)
-        got = self.chunks.get(where=where, include=["documents", "metadatas", "embeddings"])
-        chunks = [chunk_from_record(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])]
-        vectors = [list(v) for v in got["embeddings"]] if chunks else []
-        keep = self._only_complete(chunks)
+        """The stored chunks of a case (or of one of its letters) and their vectors, complete letters only,
+        each letter whole: a letter completed by another process while this one's Chroma index lagged
+        (its chunk count short of the count recorded with it) makes the store reopen and read again."""
+        for attempt in (0, 1):
+            done = self.letters.get(ids=[letter_id] if letter_id else None, include=["metadatas"],
+                                    where={"$and": [{"status": "complete"}, {"case_id": case_id}]})
+            expected = {i: (m or {}).get("n_chunks") for i, m in zip(done["ids"], done["metadatas"])}
+            got = self.chunks.get(where=where_clause(case_id=case_id, letter_id=letter_id),
+                                  include=["documents", "metadatas", "embeddings"])
+            chunks = [chunk_from_record(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])]
+            vectors = [list(v) for v in got["embeddings"]] if chunks else []
+            found = Counter(c.letter_id for c in chunks)
+            whole = {i for i, n in expected.items() if n is None and found[i] or n == found[i]}
+            if whole == set(expected) or attempt or not self.embedded:
+                break
+            self.reopen()
+        keep = [c.letter_id in whole for c in chunks]
         return [c for c, k in zip(chunks, keep) if k], [v for v, k in zip(vectors, keep) if k]
 
     @_guarded
