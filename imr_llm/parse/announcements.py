@@ -293,6 +293,9 @@ def similar(a: str, b: str) -> bool:
     heads_a, heads_b = _heads(a), _heads(b)
     if heads_a and heads_b and not heads_a & heads_b:
         return False  # "MRI lumbar spine" and "physical therapy lumbar spine" share only where, not what
+    where_a, where_b = set(a.split()) - heads_a, set(b.split()) - heads_b
+    if heads_a and heads_a == heads_b and (where_a <= where_b or where_b <= where_a):
+        return True  # "EMG/NCV bilateral lower" and "EMG/NCV of the bilateral lower extremities"
     short, long_ = sorted((a, b), key=len)
     if len(short) >= 6 and re.search(r"(?<![a-z0-9])" + re.escape(short) + r"(?![a-z0-9])", long_):
         return True
