@@ -115,7 +115,12 @@ class _Context:
         return clean_value(self.text[span.start : span.end])
 
     def sentences(self, within: list[Chunk] | None = None) -> list[_Sentence]:
-        return [_Sentence(s, e, c) for c in (within or self.chunks) for s, e in sentences(self.text, c.start, c.end)]
+        """Each sentence once: windows (chunk.py, section "window") overlap the other chunks and each other."""
+        found: dict[tuple[int, int], _Sentence] = {}
+        for c in sorted(within or self.chunks, key=lambda c: c.section == "window"):
+            for s, e in sentences(self.text, c.start, c.end):
+                found.setdefault((s, e), _Sentence(s, e, c))
+        return sorted(found.values(), key=lambda s: (s.chunk.start, s.start))
 
     def best_sentences(self, pool: list[_Sentence], extra: re.Pattern[str] | None = None, n: int = 2,
                        need_number: bool = False, floor: float = 1.0) -> list[_Sentence]:
