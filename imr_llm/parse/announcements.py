@@ -32,7 +32,7 @@ class Anchor:
 
 _LIST_HEADING = re.compile(
     r"^[ \t]*(?=(?-i:[A-Z]))(?P<head>(?:Treatment|Item|Service|Issue|Request)(?P<pl1>\(?s\)?)?(?:/Services?)?\s+(?:in|at|under)\s+Dispute"
-    r"(?:\s+Listed\s+on\s+(?:the\s+)?IMR\s+App\S*)?|Disputed\s+(?:Item|Service|Treatment)(?P<pl2>\(?s\)?)?(?:/Services?)?"
+    r"(?:\s+Listed\s+on\s+(?:the\s+)?IMR\s+App\S*)?|Disputed\s+(?:Item|Service|Treatment)(?P<pl2>\(?s\)?)?(?:/Services?)?(?:\s+Requested)?"
     r"|Requested\s+(?:Treatment|Service)(?P<pl3>\(?s\)?)?|Summary\s+of\s+(?:Determinations?|Decisions?))"
     r"(?![ \t]*(?:#|No\.?\s*)?\d)[ \t]*:?[ \t]*(?P<rest>(?![.,;])[^\n]*)$", re.I | re.M)
 _BULLET = re.compile(r"^[ \t]*(?:\(?(?P<num>\d{1,2})[.)]|[-*\u2022]|(?P<num2>\d{1,2})[ \t]{2,})[ \t]*")
@@ -45,7 +45,8 @@ def _split_inline(text: str, start: int, end: int) -> list[tuple[int, int]]:
         parts = [(m.start(), m.end()) for m in re.finditer(rf"[^{sep[0]}]+", seg)]
         if sep == r";" and len(parts) > 1:
             break
-        if sep != r";" and len(parts) > 1 and 2 * sum(bool(re.search(r"\d|#", seg[a:b])) for a, b in parts) >= len(parts):
+        if sep != r";" and len(parts) > 1 and (2 * sum(bool(re.search(r"\d|#", seg[a:b])) for a, b in parts) >= len(parts)
+                                                or seg.upper() == seg):  # an all-capitals list is split at its commas
             break
     else:
         parts = [(0, len(seg))]
@@ -91,10 +92,12 @@ def dispute_list(text: str) -> list[Anchor]:
             if not plural:
                 continue  # "Disputed Item: X" announces one item (the item_label cue reads it)
             end = m.end("rest")
-            while text[m.start("rest"):end].rstrip().endswith(","):  # the inline list goes on below
+            for _ in range(3):  # the inline list goes on below, until a blank line, a label or a sentence's end
                 nl = text.find("\n", end + 1)
                 nxt_end = len(text) if nl < 0 else nl
-                if not text[end + 1 : nxt_end].strip():
+                below = text[end + 1 : nxt_end]
+                if (not below.strip() or LABEL_LINE.match(below) or text[m.start("rest"):end].rstrip().endswith(".")
+                        or re.match(r"[ \t]*(?:Dear|Re:|RE:)", below) or len(below.strip()) > 110):
                     break
                 end = nxt_end
             for s, e in _split_inline(text, m.start("rest"), end):
