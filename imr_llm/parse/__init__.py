@@ -12,6 +12,7 @@ from ..models import DecisionSummary, Grounded, ItemDecision, Letter, Span
 from .blocks import find_guidelines, find_rationale, pick_reason, reviewer_guideline_span
 from .fields import case_fields
 from .general import Reading, decision_statements, read_items, similar
+from .statements import DETAIL_LABEL
 from .items import Announcement, find_announcements, merge_announcements, same_item
 from .sections import Section, detect_layout, find_sections
 from .text import clean_value, ground
@@ -178,6 +179,16 @@ def _general_items(text: str, reading: Reading) -> list[ItemDecision]:
     return items
 
 
+def _tighter_name(item: ItemDecision, general: list[ItemDecision]) -> ItemDecision:
+    """The general reader's name of an item when the fast path's holds it and more (a label it read as the item)."""
+    twin = next((g for g in general if similar(item.item.value, g.item.value)), None)
+    if twin is not None and len(twin.item.value) < len(item.item.value) and twin.item.value in item.item.value:
+        rest = item.item.value.replace(twin.item.value, " ")
+        if DETAIL_LABEL.match(rest.strip()):  # "Lumbar ESI L4-L5 Deterrnination": the OCR'd label is not the item
+            return item.model_copy(update={"item": twin.item})
+    return item
+
+
 def _agree(a: list[ItemDecision], b: list[ItemDecision]) -> bool:
     """The same items with the same decisions, in any order."""
     if len(a) != len(b):
@@ -204,6 +215,7 @@ def parse_letter(letter: Letter) -> DecisionSummary:
     review = list(reading.review)
     if fast and (not general or _agree(fast, general)):
         items, review = fast, [r for r in review if not r.startswith("no decision was found")] if _agree(fast, general) else review
+        items = [_tighter_name(item, general) for item in items]
     elif general:
         items = general
         if fast:

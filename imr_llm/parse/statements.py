@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .cues import BY_NAME, CUES, VERDICT, polarity
+from .cues import BY_NAME, CUES, VERDICT, ocr, polarity
 from .flat import Flat, flat_sentences, is_furniture, iter_lines
 from .text import clean_value
 
@@ -30,9 +30,11 @@ class Statement:
 
 
 LABEL_LINE = re.compile(r"^[ \t]*[A-Z][A-Za-z /()'&]{2,40}:(?:\s|$)")
-DETAIL_LABEL = re.compile(
-    r"^[ \t]*(?:(?:IMR\s+|Final\s+|Reviewer'?s?\s+|Expert\s+Reviewer'?s?\s+)?(?:Decision|Determination|Outcome|Result|Finding)|Claims\s+Administrator\s+guideline|MAXIMUS\s+guideline"
-    r"|Guidelines?(?:\s+relied\s+upon|\s+used)?|Rationale|Decision\s+rationale|Medical\s+Treatment\s+Guideline)", re.I)
+DETAIL_LABEL = re.compile(  # the labels of an item's details (OCR-tolerant: "Deterrnination", "Guide1ine")
+    rf"^[ \t]*(?:(?:IMR\s+|Final\s+|Reviewer'?s?\s+|Expert\s+Reviewer'?s?\s+)?(?:{ocr('Decision')}|{ocr('Determination')}|Outcome|Result|"
+    rf"Finding)|Claims\s+Administrator\s+{ocr('guideline')}|MAXIMUS\s+{ocr('guideline')}"
+    rf"|{ocr('Guideline')}s?(?:\(s\))?(?:\s+{ocr('relied')}\s+upon|\s+used)?|{ocr('Rationale')}|Medical\s+Treatment\s+{ocr('Guideline')})",
+    re.I)
 
 
 _NOT_A_DECISION = re.compile(
