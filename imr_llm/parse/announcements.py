@@ -46,7 +46,7 @@ def _split_inline(text: str, start: int, end: int) -> list[tuple[int, int]]:
         if sep == r";" and len(parts) > 1:
             break
         if sep != r";" and len(parts) > 1 and (2 * sum(bool(re.search(r"\d|#", seg[a:b])) for a, b in parts) >= len(parts)
-                                                or seg.upper() == seg):  # an all-capitals list is split at its commas
+                                                or seg.split("\n")[0].upper() == seg.split("\n")[0]):  # a list in capitals
             break
     else:
         parts = [(0, len(seg))]
