@@ -17,7 +17,7 @@ EXPECTED = {
     "answer_label": "upheld", "request_status": "overturned", "necessity": "upheld", "necessity_established": "upheld",
     "criteria": "upheld", "concluding_support": "upheld", "numbered_verdict": "upheld",
     "numbered_verdict_line": "overturned", "verdict_line": "upheld", "item_line": "overturned",
-    "verdict_first_line": "upheld",
+    "verdict_first_line": "upheld", "state_of_denial": "upheld", "reviewer_certifies": "upheld",
 }
 
 

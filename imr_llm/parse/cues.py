@@ -94,6 +94,15 @@ CUES: list[Cue] = [
          r"(?:request(?:ed)?\s+(?:for\s+)?)?(?P<item>(?:[^:.]|\.(?=\d)){3,150}?)\s*:\s*(?:[^.]{0,80}?\s)?"
          rf"(?P<v>{_any('not medically necessary', 'medically necessary', 'upheld', 'overturned', 'reversed', 'affirmed', 'sustained', 'non-certified', 'certified', 'denied', 'approved')})(?![A-Za-z])",
          "Decision on the TENS unit for home use: the UR decision is upheld."),
+    _cue("state_of_denial", "decision", 3, "flat",
+         r"(?<![A-Za-z])(?:the\s+)?(?:prior\s+|UR\s+|utilization\s+review\s+)?"
+         r"(?P<noun>non-?\s?certification|denial|UR\s+decision|certification)\s+(?:is\s+|was\s+|has\s+been\s+)?"
+         rf"(?P<v>{_any('upheld', 'affirmed', 'sustained', 'stands', 'reversed', 'overturned', 'granted')})(?![A-Za-z])",
+         "Conclusion: Non-certification affirmed."),
+    _cue("reviewer_certifies", "decision", 3, "flat",
+         r"(?<![A-Za-z])(?:I|the\s+(?:expert\s+|IMR\s+|physician\s+)?reviewer)\s+(?P<neg>does\s+not\s+|do\s+not\s+|cannot\s+)?"
+         r"(?P<v>certif(?:y|ies)|approves?|authori[sz]es?)\s+(?:this|the)\s+(?:request|item|service|treatment)",
+         "The reviewer does not certify this request."),
     _cue("administrator", "decision", 3, "flat",
          r"(?<![A-Za-z])(?:the\s+)?(?:claims\s+administrator'?s?\s+|prior\s+|previous\s+|original\s+|initial\s+)?"
          r"(?:(?:UR|utilization\s+review)\s+)?(?:determination|decision|denial|non-?\s?certification|adverse\s+determination)"
@@ -138,8 +147,8 @@ CUES: list[Cue] = [
     _cue("verdict_line", "decision", 3, "line",
          rf"^[ \t]*(?P<v>{VERDICT})[ \t]*\.?[ \t]*$", "UPHELD"),
     _cue("item_line", "decision", 3, "line",
-         r"^[ \t|]*(?P<item>[^\n|]*?[^\s|:\-.])(?P<sep>[ \t]*:[ \t]*|[ \t]+-[ \t]*|[ \t]*-[ \t]+|[ \t]*\.{3,}[ \t]*|[ \t]{2,}|[ \t]*\|[ \t]*|(?<=\?)[ \t]*)"
-         rf"(?:(?:UR|utilization\s+review|prior)\s+(?:decision|denial|determination|non-certification)\s+)?"
+         r"^[ \t|]*(?P<item>[^\n|]*?[^\s|:\-.])(?P<sep>[ \t]*:[ \t]*|[ \t]*--[ \t]*|[ \t]+-[ \t]*|[ \t]*-[ \t]+|[ \t]*\.{3,}[ \t]*|[ \t]{2,}|[ \t]*\|[ \t]*|(?<=\?)[ \t]*)"
+         rf"(?:(?:(?:UR|utilization\s+review|prior)\s+)?(?:decision|denial|determination|non-?certification)\s+)?"
          rf"(?P<v>{VERDICT})[ \t]*\.?[ \t]*(?:$|\||[ \t]{{2,}}\S)",
          "Physical Therapy (PT), (2) times a week for (4) weeks:  Overturned"),
     _cue("verdict_first_line", "decision", 3, "line",

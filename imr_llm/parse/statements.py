@@ -128,6 +128,8 @@ def _flat_statements(text: str, flat: Flat) -> list[Statement]:
             s0, s1 = _sentence_of(bounds, m.start("v"))
             sentence = flat.text[s0:s1]
             item = None
+            if cue.name in ("state_of_denial", "reviewer_certifies") and re.search(r"\bmeans?\b|=|\bif\b|\bwould\b", sentence):
+                continue  # a legend ("UPHELD means the UR denial stands") or a hypothesis
             if cue.name in ("necessity", "request_status", "concluding_support", "necessity_established", "criteria"):
                 colon = flat.text.rfind(": ", s0, m.start())
                 if colon >= 0:
@@ -162,6 +164,13 @@ def _flat_statements(text: str, flat: Flat) -> list[Statement]:
                 decision = "upheld" if v.strip() else "overturned"
             elif cue.name == "necessity":
                 decision = "upheld" if m.group("neg") else polarity(v)
+            elif cue.name == "state_of_denial":
+                if re.match(r"certification", m.group("noun"), re.I):
+                    decision = "overturned" if re.search(r"granted|upheld|affirmed|sustained|stands", v, re.I) else "upheld"
+                else:
+                    decision = "overturned" if re.search(r"reversed|overturned", v, re.I) else "upheld"
+            elif cue.name == "reviewer_certifies":
+                decision = "upheld" if m.group("neg") else "overturned"
             elif cue.name == "recommendation":
                 decision = "upheld" if re.search(r"non|denial", v, re.I) else "overturned"
             if "item" in cue.pattern.groupindex and m.group("item"):
