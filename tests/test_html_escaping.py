@@ -19,6 +19,7 @@ import pytest
 from typer.testing import CliRunner
 
 from imr_llm.cli import app
+from ui_fixtures import browser  # noqa: F401  (the fixture: Debian chromium through Playwright)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -28,9 +29,6 @@ PAYLOADS = ["<script>alert(1)</script>", "<img src=x onerror=alert(2)>", '" onmo
 # What must show as text even where a reading rewords the item (the plain summary drops parentheses).
 FRAGMENTS = ["<script>alert", "<img src=x onerror=alert", '" onmouseover="alert', "'><svg onload=alert"]
 QUESTION = "Why was PT overturned?"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 runner = CliRunner()
 
 # Everything on the page that letter markup could have planted: inline handlers on any element, the
@@ -59,19 +57,6 @@ def test_the_fixture_carries_every_payload_in_summary_item_and_rationale():
     rationale = text[text.index("Decision rationale:"):]
     for payload in PAYLOADS:
         assert payload in summary_part and payload in item_line and payload in rationale
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.fail("Debian's chromium is missing: install it with `apt-get update && apt-get install -y chromium` "
-                    "(the browser tests never download a browser)", pytrace=False)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @dataclass

@@ -45,3 +45,22 @@ def served_ui(tmp_path_factory):
         yield ServedUI(demo.local_url.rstrip("/"), settings, {Path(r.path).name: r.case_id for r in results})
     finally:
         demo.close()
+
+
+# Debian's chromium driven by Playwright, never a downloaded browser.
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.fail("Debian's chromium is missing: install it with `apt-get update && apt-get install -y chromium` "
+                    "(the browser tests never download a browser)", pytrace=False)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
