@@ -96,7 +96,8 @@ def _instrument(store, clock: Clock) -> None:
     store._letters = TimedCollection(store._letters, clock)
 
 
-def _ingest_ours(api, files: list[Path], settings, clock: Clock, checkpoints: list[int], timed) -> dict:
+def _ingest_ours(api, files: list[Path], settings, clock: Clock, checkpoints: list[int], timed, probe=None,
+                 partial: str | None = None) -> dict:
     rows, done, seconds, chunks, failed = [], 0, 0.0, 0, 0
     for mark in checkpoints:
         clock.reset()
@@ -125,7 +126,11 @@ def _ingest_ours(api, files: list[Path], settings, clock: Clock, checkpoints: li
             segment["segment_ingest_over_embedding_only"] = round(elapsed / alone, 3) if alone else None
             segment["loadavg_after_embedding_only"] = list(os.getloadavg())
             log(f"ours: letters {done}-{mark}: ingest {elapsed:.1f} s, embedding alone {alone:.1f} s")
+        if probe is not None and mark != checkpoints[-1]:
+            segment["probe"] = probe(mark)  # outside the ingest clock
         rows.append(segment)
+        if partial:  # a long run that is stopped still leaves its checkpoints
+            Path(partial).write_text(json.dumps({"checkpoints": rows}, indent=2) + "\n", encoding="utf-8")
         log(f"ours: {mark} letters, {chunks} chunks in {seconds:.1f} s ({mark / seconds:.1f} letters/s)")
         done = mark
     measured = [r for r in rows if "segment_embedding_only_s" in r]
@@ -218,7 +223,8 @@ def _evidence_hits(gold_runs, top_texts) -> dict:
     return {"questions": total, "hits": hits, "hit_at_5": round(hits / total, 4) if total else None}
 
 
-def _measure(args, work: Path, settings, manifest, files: list[Path], gold: list[tuple[Path, dict]], store_dir: Path) -> dict:
+def _measure(args, work: Path, settings, manifest, files: list[Path], gold: list[tuple[Path, dict]], store_dir: Path,
+             server_pid: int | None = None) -> dict:
     from imr_llm import api
     from imr_llm.embed import MiniLMEmbedder, MiniLMInt8Embedder
     from imr_llm.lexical import LexicalIndex
@@ -237,6 +243,33 @@ def _measure(args, work: Path, settings, manifest, files: list[Path], gold: list
     store.embedder.embed_only_letters = args.embed_only_letters
 
     checkpoints = sorted({c for c in CHECKPOINTS if c < len(files)} | {len(files)})
+
+    def probe(mark: int) -> dict:
+        """The store as it stands after `mark` letters: query latency, first question, size, memory."""
+        prng = random.Random(args.seed + mark)
+        sub = manifest[:mark]
+        case_qs = _questions(sub, prng, args.probe_queries, CASE_QUESTIONS)
+        corpus_qs = _questions(sub, prng, args.probe_queries, CORPUS_QUESTIONS)
+        first = _first_question(settings, [q for _, q in corpus_qs[-2:]])
+        for case, question in case_qs[:3] + corpus_qs[:3]:
+            retrieve(store, question, k=6, filters=Filters(case_id=case))
+            retrieve(store, question, k=6)
+        out = {"first_question": first, "chunks": store.chunks.count(),
+               "case": percentiles(_timed(lambda c=c, q=q: retrieve(store, q, k=6, filters=Filters(case_id=c))
+                                          for c, q in case_qs)),
+               "corpus": percentiles(_timed(lambda q=q: retrieve(store, q, k=6) for _, q in corpus_qs)),
+               "corpus_overturned": percentiles(_timed(lambda q=q: retrieve(store, q, k=6, filters=Filters(decision="overturned"))
+                                                       for _, q in corpus_qs)),
+               "store_mb": round(disk_bytes(store_dir) / 2**20, 1), "peak_rss_mb": round(_peak_rss_mb(), 1),
+               "loadavg": list(os.getloadavg())}
+        if server_pid:
+            from benchmarks.chroma_server import peak_rss_mb
+
+            out["server_peak_rss_mb"] = peak_rss_mb(server_pid)
+        log(f"probe at {mark}: first question {first['ask_ms']} ms, corpus p95 {out['corpus']['p95_ms']} ms, "
+            f"overturned p95 {out['corpus_overturned']['p95_ms']} ms, case p95 {out['case']['p95_ms']} ms")
+        return out
+
     log(f"ingesting {len(gold)} gold letters, then {len(files)} synthetic ones")
     start = time.perf_counter()
     gold_results = {r.path: r for r in api.ingest([path for path, _ in gold], settings=settings)}
@@ -245,7 +278,8 @@ def _measure(args, work: Path, settings, manifest, files: list[Path], gold: list
     gold_failed = sorted(p for p, r in gold_results.items() if r.status == "failed")
     gold_runs = [(_letter_id(path), gold_results[str(path)].case_id, record) for path, record in gold
                  if gold_results.get(str(path)) and gold_results[str(path)].status != "failed"]
-    ingest = _ingest_ours(api, files, settings, clock, checkpoints, store.embedder)
+    ingest = _ingest_ours(api, files, settings, clock, checkpoints, store.embedder,
+                          probe if args.probe_checkpoints else None, args.out and args.out + ".partial")
     ingest["gold_letters"], ingest["gold_seconds"] = len(gold), round(gold_seconds, 2)
     ingest["gold_failed"] = gold_failed
     report["ingest"] = ingest
@@ -394,7 +428,7 @@ def run(args) -> dict:
             with chroma_server(work / "chroma-server") as (url, proc):
                 log(f"chroma server at {url}")
                 report.update(_measure(args, work, replace(settings, chroma_url=url), manifest, files, gold,
-                                       work / "chroma-server"))
+                                       work / "chroma-server", proc.pid))
                 report["memory"]["server_peak_rss_mb"] = peak_rss_mb(proc.pid)
         else:
             report.update(_measure(args, work, settings, manifest, files, gold, settings.chroma_path))
@@ -431,6 +465,10 @@ def parse_args(argv=None):
     parser.add_argument("--embedding", help="IMR_EMBEDDING for the run (default: the setting's default)")
     parser.add_argument("--embed-only-letters", type=int, default=10000,
                         help="time the embedding alone for the checkpoints up to this many letters (default 10000)")
+    parser.add_argument("--probe-checkpoints", action="store_true",
+                        help="at every checkpoint before the last, also time retrieval and the first question of a new "
+                             "process, and record the store's size (for the growth of each figure)")
+    parser.add_argument("--probe-queries", type=int, default=100, help="questions per latency figure at a probe")
     parser.add_argument("--skip-baseline", action="store_true", help="no naive baseline (for the large runs)")
     args = parser.parse_args(argv)
     args.argv = argv

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -155,28 +154,17 @@ def ingest(paths: Iterable[str | Path], *, settings: Settings | None = None, bat
             report(IngestResult(str(path), status, summary.case_id, len(summary.items), len(chunks)))
         pending.clear()
 
-    files = iter_letter_files(paths)
-
-    def read_batch() -> list[tuple[Path, tuple | ImrError]]:
-        out = []
-        for path in itertools.islice(files, batch_size):
+    files = iter(iter_letter_files(paths))
+    # One batch at a time, in this thread. Reading the next batch in a thread while this one is
+    # embedded was measured slower (9.9 against 12.7 letters/s, 200 letters, idle): the parser holds
+    # the GIL between the model's operations, and the model already keeps both cores busy.
+    while batch := list(itertools.islice(files, batch_size)):
+        for path in batch:
             try:
-                out.append((path, _prepare(path)))
+                pending.append((path, *_prepare(path)))
             except ImrError as exc:
-                out.append((path, exc))
-        return out
-
-    # The next batch is loaded, parsed and chunked in a thread while this one is embedded and written.
-    with ThreadPoolExecutor(1) as reader:
-        ahead = reader.submit(read_batch)
-        while batch := ahead.result():
-            ahead = reader.submit(read_batch)
-            for path, prepared in batch:
-                if isinstance(prepared, ImrError):
-                    report(IngestResult(str(path), "failed", error=str(prepared)))
-                else:
-                    pending.append((path, *prepared))
-            flush()
+                report(IngestResult(str(path), "failed", error=str(exc)))
+        flush()
     lexicon.save()
     return results
 

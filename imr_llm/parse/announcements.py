@@ -6,6 +6,7 @@ their own, the dispute list (as a list, inline, or a sentence), each with the sp
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass
 
 from .cues import BY_NAME, CUES, VERDICT, ocr
@@ -259,6 +260,7 @@ def trim_item(text: str, start: int, end: int) -> tuple[int, int]:
     return s, e
 
 
+@lru_cache(maxsize=8192)
 def _norm(value: str) -> str:
     value = re.sub(r"^(?:the\s+)?(?:retrospective\s+|prospective\s+)?(?:request(?:ed)?\s+(?:for\s+)?)", "", value, flags=re.I)
     return re.sub(r"[^a-z0-9/%#.]+", " ", value.lower()).strip(" .")
@@ -275,6 +277,7 @@ def _heads(value: str) -> set[str]:
     return {w for w in value.split() if w not in _WHERE_AND_HOW_MUCH and not re.fullmatch(r"[\d./%#]+", w)}
 
 
+@lru_cache(maxsize=16384)
 def similar(a: str, b: str) -> bool:
     """Two mentions of one item: numbers (doses, counts) agree and the words mostly do."""
     from rapidfuzz import fuzz

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 __all__ = ["PLAIN", "Flat", "is_furniture", "iter_lines"]
 
@@ -56,31 +57,8 @@ class Flat:
 
     @classmethod
     def of(cls, letter_text: str, start: int = 0, end: int | None = None) -> Flat:
-        end = len(letter_text) if end is None else end
-        chars: list[str] = []
-        pos: list[int] = []
-        lines = [(s, e) for s, e in iter_lines(letter_text, start, end) if not is_furniture(letter_text[s:e])]
-        for n, (s, e) in enumerate(lines):
-            line = letter_text[s:e].translate(PLAIN)
-            # A word hyphenated across lines ("medi-" / "cally") is joined.
-            joined = False
-            if n + 1 < len(lines) and re.search(r"[a-z]-$", line.rstrip()):
-                nxt = letter_text[lines[n + 1][0] : lines[n + 1][1]].lstrip()
-                joined = bool(nxt[:1].islower())
-            stripped_end = len(line.rstrip())
-            for i, ch in enumerate(line[:stripped_end]):
-                if ch == " " and chars and chars[-1] == " ":
-                    continue
-                if joined and i == stripped_end - 1:
-                    break  # drop the hyphen
-                if ch == " " and not chars:
-                    continue
-                chars.append(ch)
-                pos.append(s + i)
-            if not joined and chars and chars[-1] != " ":
-                chars.append(" ")
-                pos.append(e)
-        return cls("".join(chars), pos, len(letter_text))
+        """The flat view of letter_text[start:end] (cached: the readers ask for the same view several times)."""
+        return _flat(letter_text, start, len(letter_text) if end is None else end)
 
     def span(self, fs: int, fe: int) -> tuple[int, int]:
         """Letter offsets of flat text [fs, fe)."""
@@ -99,6 +77,40 @@ class Flat:
             else:
                 hi = mid
         return lo
+
+
+_RUN = re.compile(r" +|[^ ]+")
+
+
+@lru_cache(maxsize=16)
+def _flat(letter_text: str, start: int, end: int) -> Flat:
+    pieces: list[str] = []
+    pos: list[int] = []
+    last = ""  # the last character kept
+    lines = [(s, e) for s, e in iter_lines(letter_text, start, end) if not is_furniture(letter_text[s:e])]
+    for n, (s, e) in enumerate(lines):
+        line = letter_text[s:e].translate(PLAIN)  # one character for one: offsets stay put
+        stop = len(line.rstrip())
+        # A word hyphenated across lines ("medi-" / "cally") is joined: the hyphen is dropped.
+        joined = False
+        if n + 1 < len(lines) and re.search(r"[a-z]-$", line[:stop]):
+            joined = letter_text[lines[n + 1][0] : lines[n + 1][1]].lstrip()[:1].islower()
+        for run in _RUN.finditer(line, 0, stop - 1 if joined else stop):
+            a, b = run.span()
+            if line[a] == " ":
+                if last and last != " ":  # a run of spaces is one space, none at the start
+                    pieces.append(" ")
+                    pos.append(s + a)
+                    last = " "
+                continue
+            pieces.append(line[a:b])
+            pos.extend(range(s + a, s + b))
+            last = line[b - 1]
+        if not joined and last and last != " ":
+            pieces.append(" ")
+            pos.append(e)
+            last = " "
+    return Flat("".join(pieces), pos, len(letter_text))
 
 
 # Sentence ends: . ! ? (and a closing quote) before a capital, digit or quote; not after abbreviations.

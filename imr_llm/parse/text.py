@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from collections.abc import Iterator
 from datetime import date
 
@@ -29,6 +30,7 @@ def is_noise_line(line: str) -> bool:
     return bool(_NOISE_LINE.match(line))
 
 
+@lru_cache(maxsize=8192)
 def clean_value(raw: str) -> str:
     """Readable form of a stretch of letter text: footers dropped, hyphenation joined, spaces collapsed."""
     lines = [line for line in raw.split("\n") if not is_noise_line(line)]
