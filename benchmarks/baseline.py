@@ -11,9 +11,9 @@ import hashlib
 from collections.abc import Iterable
 from pathlib import Path
 
-from imr_llm.embed import slug
-from imr_llm.index import LetterStore
-from imr_llm.load import load_letter
+from imr_llm.store.embed import slug
+from imr_llm.store.index import LetterStore
+from imr_llm.store.load import load_letter
 
 __all__ = ["NaiveRag", "fixed_chunks"]
 

@@ -13,7 +13,7 @@ One run writes `--letters` synthetic letters (benchmarks/synth.py) plus the gold
   says what the rest of the pipeline costs on top of the model;
 * the first corpus-wide question of a fresh process (a subprocess on the same store): the
   persisted lexical index is loaded, not rebuilt;
-* retrieval latency p50/p95 filtered to one case and corpus-wide (`imr_llm.retrieve.retrieve`);
+* retrieval latency p50/p95 filtered to one case and corpus-wide (`imr_llm.store.retrieve.retrieve`);
 * offline summarize latency per letter (load + parse) and offline ask latency (`imr_llm.api.ask`);
 * peak resident memory (this process; and the server's) and the store's size on disk;
 * the naive baseline (benchmarks/baseline.py) over the same letters: its ingest time, and
@@ -226,9 +226,9 @@ def _evidence_hits(gold_runs, top_texts) -> dict:
 def _measure(args, work: Path, settings, manifest, files: list[Path], gold: list[tuple[Path, dict]], store_dir: Path,
              server_pid: int | None = None) -> dict:
     from imr_llm import api
-    from imr_llm.embed import MiniLMEmbedder, MiniLMInt8Embedder
-    from imr_llm.lexical import LexicalIndex
-    from imr_llm.retrieve import Filters, retrieve
+    from imr_llm.store.embed import MiniLMEmbedder, MiniLMInt8Embedder
+    from imr_llm.store.lexical import LexicalIndex
+    from imr_llm.store.retrieve import Filters, retrieve
 
     from benchmarks.baseline import NaiveRag
 
@@ -373,7 +373,7 @@ def _over(alone: dict):
 
 
 def _letter_id(path: Path) -> str:
-    from imr_llm.load import load_letter
+    from imr_llm.store.load import load_letter
 
     return load_letter(path).letter_id
 

@@ -36,8 +36,8 @@ _READ = """
 import json, random, sys, time
 sys.path.insert(0, sys.argv[1])
 start = time.perf_counter()
-from imr_llm.lexical import LexicalIndex
-from imr_llm.retrieve import Filters
+from imr_llm.store.lexical import LexicalIndex
+from imr_llm.store.retrieve import Filters
 imported = time.perf_counter() - start
 start = time.perf_counter()
 index = LexicalIndex(__import__("pathlib").Path(sys.argv[2]))
@@ -57,7 +57,7 @@ print(json.dumps({"import_ms": imported * 1000, "open_ms": opened * 1000, "first
 
 def _copy(segment, k: int):
     """The segment under new chunk, letter and case ids (postings shared): copy number k."""
-    from imr_llm.lexical import _Segment
+    from imr_llm.store.lexical import _Segment
 
     arrays = dict(segment.a)
     for key in ("ids", "letter_id", "case_id"):
@@ -69,9 +69,9 @@ def main(argv=None) -> int:
     import random
 
     from benchmarks.synth import generate
-    from imr_llm.chunk import chunk_letter
-    from imr_llm.lexical import LexicalIndex
-    from imr_llm.load import letter_from_text
+    from imr_llm.store.chunk import chunk_letter
+    from imr_llm.store.lexical import LexicalIndex
+    from imr_llm.store.load import letter_from_text
     from imr_llm.parse import parse_letter
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])

@@ -33,8 +33,8 @@ from benchmarks.bench import _evidence_hits, _gold  # noqa: E402
 def folder_quality(folder: Path, model: str, home: Path) -> dict:
     from imr_llm import api
     from imr_llm.config import get_settings
-    from imr_llm.load import load_letter
-    from imr_llm.retrieve import Filters, retrieve
+    from imr_llm.store.load import load_letter
+    from imr_llm.store.retrieve import Filters, retrieve
 
     settings = replace(get_settings(home=str(home)), chroma_url=None, embedding=model)
     gold = _gold(folder)
@@ -52,11 +52,11 @@ def folder_quality(folder: Path, model: str, home: Path) -> dict:
 def cosines(folder: Path, models: list[str]) -> dict:
     import numpy as np
 
-    from imr_llm.chunk import chunk_letter
-    from imr_llm.embed import get_embedder
+    from imr_llm.store.chunk import chunk_letter
+    from imr_llm.store.embed import get_embedder
     from imr_llm.errors import ImrError
-    from imr_llm.index import embedding_text
-    from imr_llm.load import load_letter
+    from imr_llm.store.index import embedding_text
+    from imr_llm.store.load import load_letter
     from imr_llm.parse import parse_letter
 
     texts = []

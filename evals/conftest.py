@@ -87,7 +87,7 @@ def pytest_generate_tests(metafunc) -> None:
         bounds = [(folder, *bound) for folder in FOLDERS for bound in bounds_of(folder)]
         metafunc.parametrize("bound", bounds, ids=[f"{f}-{m}{op}{v}" for f, m, op, v in bounds])
     if "letter" in metafunc.fixturenames:
-        from imr_llm.evaluate import load_gold
+        from imr_llm.evaluation.evaluate import load_gold
 
         letters = [(folder, gold.name) for folder, path in FOLDERS.items() for gold in load_gold(path)]
         metafunc.parametrize("letter", letters, ids=[f"{f}-{name}" for f, name in letters])
@@ -108,8 +108,8 @@ def latest_path(folder: str = "gold") -> Path:
 
 
 def _evaluate(folder: str, home: Path) -> dict:
-    from imr_llm.eval_report import compare_reports, report_markdown
-    from imr_llm.evaluate import evaluate
+    from imr_llm.evaluation.report import compare_reports, report_markdown
+    from imr_llm.evaluation.evaluate import evaluate
 
     patch = pytest.MonkeyPatch()
     patch.setenv("IMR_HOME", str(home))
@@ -167,7 +167,7 @@ def evaluation(evaluations) -> dict:
 def pytest_terminal_summary(terminalreporter) -> None:
     if not _state:
         return
-    from imr_llm.eval_report import metric_names, miss_line, review_lines
+    from imr_llm.evaluation.report import metric_names, miss_line, review_lines
 
     write = terminalreporter.write_line
     for folder, state in _state.items():

@@ -786,7 +786,7 @@ def _read(text: str, name: str):
 
 
 def _field(summary, name: str):
-    from imr_llm.gold import normalise_field
+    from imr_llm.evaluation.gold import normalise_field
 
     return normalise_field(name, getattr(summary, name, None))
 
@@ -798,7 +798,7 @@ def _error(exc: Exception) -> str:
 def compare(case: LetterCase, rewrite: str) -> list[str]:
     """What the reader reads differently in the rewrite than in the original: one line per item or
     field that changed (empty: the same items, decisions and case fields)."""
-    from imr_llm.gold import FIELDS, match_items
+    from imr_llm.evaluation.gold import FIELDS, match_items
 
     before, after = case.original, case.read(rewrite)
     if isinstance(before, Exception) or isinstance(after, Exception):
@@ -833,7 +833,7 @@ def compare(case: LetterCase, rewrite: str) -> list[str]:
 def gold_agreement(case: LetterCase, rewrite: str | None) -> bool | None:
     """Whether the reading of the rewrite (None: of the original) is exactly the gold record: every
     gold item found with its decision, no other item, every non-null field (None: no gold record)."""
-    from imr_llm.gold import FIELDS, match_items, normalise_field
+    from imr_llm.evaluation.gold import FIELDS, match_items, normalise_field
 
     if case.record is None:
         return None

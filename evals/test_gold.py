@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import pytest
 
-from imr_llm.eval_report import miss_line
+from imr_llm.evaluation.report import miss_line
 
 # What a letter must get exactly right: its decisions, no invented items, its case fields.
 EXACT = ("decision_accuracy", "item_precision", "field_accuracy")

@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from imr_llm.load import load_letter
+from imr_llm.store.load import load_letter
 from imr_llm.parse import parse_letter
-from imr_llm.plain import plain_summary
-from imr_llm.plain_checks import (
+from imr_llm.plain.summary import plain_summary
+from imr_llm.plain.checks import (
     fk_grade,
     outcome_accuracy,
     spanish_readability,
@@ -27,7 +27,7 @@ from imr_llm.plain_checks import (
     unsupported_numbers,
     word_count,
 )
-from imr_llm.plain_reasons import REASONS
+from imr_llm.plain.reasons import REASONS
 
 GOLD = Path(__file__).resolve().parent / "gold"
 BLIND = Path(__file__).resolve().parent / "blind"  # written independently of this project

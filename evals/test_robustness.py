@@ -1,7 +1,7 @@
 """Every gold and blind letter, rewritten every way of evals/rewrites.py, is read as the original is.
 
 A rewrite keeps a letter's meaning (tested in test_rewrites.py), so the reader must find the same
-items, one to one (imr_llm.gold's matching, so a rewrapped or hyphenated item text still pairs),
+items, one to one (imr_llm.evaluation.gold's matching, so a rewrapped or hyphenated item text still pairs),
 with the same decisions, and the same case fields. Each rewrite is compared with the reading of the
 ORIGINAL letter, not with gold: this measures stability. The letters are those in evals/gold and
 evals/blind when the tests are collected. `python -m evals.rewrites report` prints the same as a table;

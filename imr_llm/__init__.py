@@ -9,7 +9,7 @@ decision summaries, cited answers and plain-language explanations.
 from .api import IngestResult, ask, cases, ingest, open_store, summarize
 from .config import Settings, get_settings
 from .errors import ConfigError, GroundingError, ImrError, LLMError, LoadError, NotALetterError, NotFoundError, ParseError, StoreError
-from .load import load_letter
+from .store.load import load_letter
 from .models import Answer, Chunk, Citation, DecisionSummary, Grounded, ItemDecision, Letter, Passage, Span
 from .parse import parse_letter
 

@@ -18,7 +18,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from .chunk import guideline_families
+from .store.chunk import guideline_families
 from .models import DecisionSummary
 
 __all__ = ["CATEGORIES", "CaseRow", "CategoryRate", "Corpus", "CorpusStats", "ItemRow", "corpus_stats",

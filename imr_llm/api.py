@@ -7,17 +7,17 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import answer as answer_lib
-from .chunk import chunk_letter
+from .engines import offline as answer_lib
+from .store.chunk import chunk_letter
 from .config import Settings, get_settings
 from .errors import ImrError, LoadError
-from .index import LetterStore, embedding_text
-from .lexical import LexicalIndex
-from .load import iter_letter_files, load_letter
+from .store.index import LetterStore, embedding_text
+from .store.lexical import LexicalIndex
+from .store.load import iter_letter_files, load_letter
 from .models import Answer, Chunk, DecisionSummary, Letter
-from .ocr import mark_ocr
+from .store.ocr import mark_ocr
 from .parse import parse_letter
-from .retrieve import Filters, lexical_prefilter, retrieve, retrieve_in
+from .store.retrieve import Filters, lexical_prefilter, retrieve, retrieve_in
 
 __all__ = ["MAX_LETTER_CHARS", "IngestResult", "ask", "cases", "ingest", "open_store", "resolve", "summarize"]
 
@@ -63,7 +63,7 @@ def summarize(source: str | Path, *, model: str | None = None, settings: Setting
     settings = (settings or get_settings()).with_model(model)
     letter, summary, _ = resolve(source, settings)
     if settings.llm_model:
-        from .engine_llm import summarize_llm
+        from .engines.llm import summarize_llm
 
         return summarize_llm(letter, summary, settings)
     return summary
@@ -107,7 +107,7 @@ def ask(source: str | Path | None, question: str, *, k: int = 6, model: str | No
     embedder = open_store(settings).embedder
     passages = retrieve_in(question, chunks, vectors, embedder, k=k, filters=Filters(filters or {}))
     if settings.llm_model:
-        from .engine_llm import ask_llm
+        from .engines.llm import ask_llm
 
         return ask_llm(question, letter, summary, chunks, passages, settings)
     return answer_lib.answer_offline(question, letter.text, summary, chunks, passages, embedder)

@@ -1,5 +1,5 @@
 """Time OCR of scanned letters on this machine: image-only PDFs of gold letters (tests/scan_maker.py),
-read by imr_llm.ocr as `imr-llm` reads them. Prints wall and CPU seconds per page.
+read by imr_llm.store.ocr as `imr-llm` reads them. Prints wall and CPU seconds per page.
 
     python scripts/ocr_speed.py [DPI] [LETTER.txt ...]     (default: 200 dpi, four gold letters)
 """
@@ -17,7 +17,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from scan_maker import write_scan  # noqa: E402
 
-from imr_llm import ocr  # noqa: E402
+from imr_llm.store import ocr
 
 LETTERS = ["101_a_norco_two_doses.txt", "107_b_shoulder_mri_pt.txt", "202_c_knee_mri_aquatic.txt",
            "208_d_lumbar_esi_mri.txt"]

@@ -78,8 +78,8 @@ def test_stores_hold_what_each_pipeline_cuts(report):
     """Our chunk count is what chunk_letter gives; the baseline's is the fixed 1,000/200 windows."""
     sys.path.insert(0, str(ROOT))
     from benchmarks.baseline import fixed_chunks
-    from imr_llm.chunk import chunk_letter
-    from imr_llm.load import load_letter
+    from imr_llm.store.chunk import chunk_letter
+    from imr_llm.store.load import load_letter
     from imr_llm.parse import parse_letter
 
     letters = [load_letter(p) for p in sorted((report["_work"] / "letters").glob("*.txt"))]

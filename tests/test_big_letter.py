@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from imr_llm import api
 from imr_llm.cli import app as cli_app
-from imr_llm.index import embedding_text
+from imr_llm.store.index import embedding_text
 
 from conftest import GOLD_LETTER, LETTERS
 

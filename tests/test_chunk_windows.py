@@ -12,11 +12,11 @@ import re
 from pathlib import Path
 
 from imr_llm import api
-from imr_llm.chunk import WINDOW_OVERLAP, WINDOW_WORDS, chunk_letter, structure_uncertain, windows
-from imr_llm.load import load_letter
+from imr_llm.store.chunk import WINDOW_OVERLAP, WINDOW_WORDS, chunk_letter, structure_uncertain, windows
+from imr_llm.store.load import load_letter
 from imr_llm.parse import parse_letter
 from imr_llm.parse.text import sentences
-from imr_llm.retrieve import Filters, retrieve
+from imr_llm.store.retrieve import Filters, retrieve
 
 from conftest import GOLD_LETTER, ROOT
 

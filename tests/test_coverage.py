@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 
 from imr_llm import api
-from imr_llm.answer import answer_offline
-from imr_llm.chunk import chunk_letter
+from imr_llm.engines.offline import answer_offline
+from imr_llm.store.chunk import chunk_letter
 from imr_llm.config import get_settings
-from imr_llm.coverage import silence
-from imr_llm.engine_llm import ask_llm
-from imr_llm.load import load_letter
+from imr_llm.engines.coverage import silence
+from imr_llm.engines.llm import ask_llm
+from imr_llm.store.load import load_letter
 from imr_llm.models import Passage
 from imr_llm.parse import parse_letter
 

@@ -9,14 +9,14 @@ import numpy as np
 import pytest
 
 from imr_llm import api
-from imr_llm.chunk import chunk_letter
+from imr_llm.store.chunk import chunk_letter
 from imr_llm.config import get_settings
-from imr_llm.embed import MiniLMEmbedder, MiniLMInt8Embedder, get_embedder
-from imr_llm.index import embedding_text
-from imr_llm.load import load_letter
-from imr_llm.onnx_build import MODEL_FILE
+from imr_llm.store.embed import MiniLMEmbedder, MiniLMInt8Embedder, get_embedder
+from imr_llm.store.index import embedding_text
+from imr_llm.store.load import load_letter
+from imr_llm.store.onnx_build import MODEL_FILE
 from imr_llm.parse import parse_letter
-from imr_llm.retrieve import Filters, retrieve
+from imr_llm.store.retrieve import Filters, retrieve
 
 GOLD = Path(__file__).resolve().parent.parent / "evals" / "gold"
 LETTERS = sorted(GOLD.glob("*.txt"))[:3]

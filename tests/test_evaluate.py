@@ -19,10 +19,10 @@ from typer.testing import CliRunner
 
 from imr_llm import api
 from imr_llm.cli import app
-from imr_llm.eval_report import compare_reports, miss_line, report_markdown, review_lines
-from imr_llm.evaluate import LetterRun, QuestionRun, evaluate, review_report, score_decisions, score_fields
-from imr_llm.gold import GoldError, GoldLetter, item_similarity, load_gold, match_items, normalise_field
-from imr_llm.load import load_letter
+from imr_llm.evaluation.report import compare_reports, miss_line, report_markdown, review_lines
+from imr_llm.evaluation.evaluate import LetterRun, QuestionRun, evaluate, review_report, score_decisions, score_fields
+from imr_llm.evaluation.gold import GoldError, GoldLetter, item_similarity, load_gold, match_items, normalise_field
+from imr_llm.store.load import load_letter
 from imr_llm.models import Answer, Citation
 from imr_llm.parse import parse_letter
 
@@ -173,7 +173,7 @@ def test_eval_cli_on_a_folder_without_gold_records_fails_with_a_message(tmp_path
 
 
 def test_new_metrics_producers_and_reporters_join_the_report_and_its_comparison(tmp_path, monkeypatch):
-    from imr_llm import evaluate as evaluate_lib
+    from imr_llm.evaluation import evaluate as evaluate_lib
 
     def produce_length(run, settings):
         run.extra["length"] = len(run.gold.letter_path.read_text())
@@ -340,7 +340,7 @@ def _ragas_run(retrieved: list[str], quote: str) -> LetterRun:
 
 def test_offline_ragas_scores_retrieval_and_quotes_without_an_llm_and_says_what_it_left_out():
     from imr_llm.config import get_settings
-    from imr_llm.ragas_metrics import score_runs
+    from imr_llm.evaluation.ragas_metrics import score_runs
 
     good = _ragas_run(["The request exceeds the 10 visits the MTUS allows.", "Header of the letter."],
                       "exceeds the 10 visits")
@@ -361,9 +361,9 @@ def test_with_an_llm_ragas_adds_faithfulness_and_answer_relevancy_through_the_ga
     from ragas.metrics.collections.faithfulness.util import NLIStatementOutput, StatementGeneratorOutput
 
     from imr_llm.config import get_settings
-    from imr_llm.ragas_metrics import score_runs
+    from imr_llm.evaluation.ragas_metrics import score_runs
 
-    llm = pytest.importorskip("imr_llm.llm")  # the LLM gateway
+    from imr_llm.llm import gateway as llm
     calls = []
 
     def scripted_complete(messages, response_model, *, settings, prompt_id, **kwargs):

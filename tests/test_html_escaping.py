@@ -148,7 +148,7 @@ def hostile_ui(tmp_path_factory):
 
     from imr_llm import api
     from imr_llm.config import get_settings
-    from ui.app import build_app, launch
+    from imr_llm.ui.app import build_app, launch
 
     settings = get_settings(home=tmp_path_factory.mktemp("hostile-ui-home"))
     [result] = api.ingest([HOSTILE_LETTER], settings=settings)

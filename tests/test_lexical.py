@@ -12,9 +12,10 @@ import bm25s
 import numpy as np
 import pytest
 
-from imr_llm import api, lexical
-from imr_llm.lexical import LexicalIndex
-from imr_llm.retrieve import Filters, lexical_text, retrieve, tokenize
+from imr_llm import api
+from imr_llm.store import lexical
+from imr_llm.store.lexical import LexicalIndex
+from imr_llm.store.retrieve import Filters, lexical_text, retrieve, tokenize
 
 GOLD = Path(__file__).resolve().parent.parent / "evals" / "gold"
 FIRST = sorted(GOLD.glob("*.txt"))[:6]

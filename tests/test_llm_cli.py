@@ -8,7 +8,7 @@ import time
 from typer.testing import CliRunner
 
 from imr_llm.cli import app
-from imr_llm.load import load_letter
+from imr_llm.store.load import load_letter
 from imr_llm.parse import parse_letter
 
 from conftest import GOLD_LETTER

@@ -13,11 +13,11 @@ import time
 import pytest
 
 from imr_llm import api
-from imr_llm.chunk import chunk_letter
+from imr_llm.store.chunk import chunk_letter
 from imr_llm.config import get_settings
-from imr_llm.engine_llm import ask_llm, summarize_llm
-from imr_llm.llm_log import log_path, recent_calls
-from imr_llm.load import load_letter
+from imr_llm.engines.llm import ask_llm, summarize_llm
+from imr_llm.llm.log import log_path, recent_calls
+from imr_llm.store.load import load_letter
 from imr_llm.models import Passage
 from imr_llm.parse import parse_letter
 

@@ -18,14 +18,14 @@ from typer.testing import CliRunner
 
 from imr_llm.cli import app
 from imr_llm.config import get_settings
-from imr_llm.engine_llm import summarize_llm
-from imr_llm.grounding import _similar
-from imr_llm.grounding_free import FreeItem, merge_free
-from imr_llm.llm_log import recent_calls
-from imr_llm.load import load_letter
+from imr_llm.engines.llm import summarize_llm
+from imr_llm.engines.grounding import _similar
+from imr_llm.engines.grounding_free import FreeItem, merge_free
+from imr_llm.llm.log import recent_calls
+from imr_llm.store.load import load_letter
 from imr_llm.models import DecisionSummary
 from imr_llm.parse import decision_statements, parse_letter
-from imr_llm.prompts import load as load_prompt
+from imr_llm.llm.prompts import load as load_prompt
 
 from scripted_llm import free_item, llm_server, reply_json  # noqa: F401 - fixture
 

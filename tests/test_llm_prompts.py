@@ -6,16 +6,16 @@ import sqlite3
 
 import pytest
 
-from imr_llm import prompts
-from imr_llm.chunk import chunk_letter
+from imr_llm.llm import prompts
+from imr_llm.store.chunk import chunk_letter
 from imr_llm.config import get_settings
-from imr_llm.grounding import CitedQuote, align, answer_problems, merge_summary, summary_problems
-from imr_llm.llm import redact
-from imr_llm.llm_log import COLUMNS, PromptRef, log_call, log_path, recent_calls
-from imr_llm.load import load_letter
+from imr_llm.engines.grounding import CitedQuote, align, answer_problems, merge_summary, summary_problems
+from imr_llm.llm.gateway import redact
+from imr_llm.llm.log import COLUMNS, PromptRef, log_call, log_path, recent_calls
+from imr_llm.store.load import load_letter
 from imr_llm.models import ItemDecision
 from imr_llm.parse import parse_letter
-from imr_llm.prompts import MissingVariables, PromptError, render
+from imr_llm.llm.prompts import MissingVariables, PromptError, render
 
 from conftest import GOLD_LETTER, LETTERS
 from scripted_llm import draft_of

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from imr_llm import LoadError, NotALetterError, load_letter, parse_letter
-from imr_llm.load import iter_letter_files
+from imr_llm.store.load import iter_letter_files
 
 from conftest import GOLD_LETTER
 from pdf_maker import write_pdf

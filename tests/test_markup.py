@@ -1,4 +1,4 @@
-"""imr_llm.markup, the one place letter text becomes HTML or Markdown, and the builders that use it."""
+"""imr_llm.present.markup, the one place letter text becomes HTML or Markdown, and the builders that use it."""
 
 from __future__ import annotations
 
@@ -7,12 +7,12 @@ import re
 
 import pytest
 
-from imr_llm.markup import Html, document, element, join, markdown, text
+from imr_llm.present.markup import Html, document, element, join, markdown, text
 from imr_llm.models import Span
-from imr_llm.render import Highlight, highlight_html
+from imr_llm.present.render import Highlight, highlight_html
 
 HOSTILE = "<script>alert(1)</script> <img src=x onerror=alert(2)> \" onmouseover=\"alert(3) '><svg onload=alert(4)>"
-SOURCE_FILES = ["imr_llm/render.py", "imr_llm/plain_html.py", "ui/views.py", "imr_llm/cli/core.py"]
+SOURCE_FILES = ["imr_llm/present/render.py", "imr_llm/plain/html.py", "imr_llm/ui/views.py", "imr_llm/cli/core.py"]
 
 
 def test_text_and_attributes_are_escaped_children_built_here_are_kept():
@@ -60,7 +60,7 @@ def test_highlighted_letter_keeps_offsets_and_escapes_marks_and_labels():
 
 
 def test_no_builder_formats_html_by_hand():
-    """The HTML outputs build elements with imr_llm.markup only: no html.escape and no hand-written
+    """The HTML outputs build elements with imr_llm.present.markup only: no html.escape and no hand-written
     tag around a formatted value elsewhere."""
     from conftest import ROOT
 

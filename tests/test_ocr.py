@@ -15,8 +15,8 @@ from typer.testing import CliRunner
 
 from imr_llm import LoadError, api, load_letter, parse_letter
 from imr_llm.cli import app as cli_app
-from imr_llm.gold import MATCH_THRESHOLD, item_similarity, match_items
-from imr_llm.ocr import OCR_REVIEW_REASON
+from imr_llm.evaluation.gold import MATCH_THRESHOLD, item_similarity, match_items
+from imr_llm.store.ocr import OCR_REVIEW_REASON
 
 from conftest import ROOT
 from scan_maker import rasterise, typeset, write_scan

@@ -11,7 +11,7 @@ import pytest
 from rapidfuzz import fuzz
 
 from imr_llm import load_letter, parse_letter
-from imr_llm.load import letter_from_text
+from imr_llm.store.load import letter_from_text
 from imr_llm.models import DecisionSummary, Grounded
 
 from conftest import GOLD_LETTER, LETTERS

@@ -10,14 +10,14 @@ import re
 import pytest
 from typer.testing import CliRunner
 
-from imr_llm import plain as plain_lib
-from imr_llm import plain_reasons
+from imr_llm.plain import summary as plain_lib
+from imr_llm.plain import reasons as plain_reasons
 from imr_llm.cli import app
-from imr_llm.glossary import explain, glossary_entries, plain_item
-from imr_llm.load import load_letter
+from imr_llm.plain.glossary import explain, glossary_entries, plain_item
+from imr_llm.store.load import load_letter
 from imr_llm.parse import parse_letter
-from imr_llm.plain import plain_offline
-from imr_llm.plain_checks import (
+from imr_llm.plain.summary import plain_offline
+from imr_llm.plain.checks import (
     fk_grade,
     outcome_accuracy,
     spanish_readability,
@@ -317,7 +317,7 @@ def test_the_other_sides_reasons_are_not_the_reviewers():
 
 
 def test_simplify_keeps_numbers_and_refuses_a_formula():
-    from imr_llm.plain_simplify import simplify
+    from imr_llm.plain.simplify import simplify
 
     assert simplify("Therefore, the request for Norco 10/325mg #120 is not medically necessary.") is None
     short = simplify("However, the injured worker has completed 24 sessions (ODG, Low Back, pages 98-99), and the "

@@ -13,15 +13,14 @@ from typer.testing import CliRunner
 
 from imr_llm.cli import app
 from imr_llm.config import get_settings
-from imr_llm.load import load_letter
+from imr_llm.store.load import load_letter
 from imr_llm.parse import parse_letter
-from imr_llm.plain import plain_offline, plain_summary
-from imr_llm.plain_checks import fk_grade, spanish_readability, unsupported_numbers
+from imr_llm.plain.summary import plain_offline, plain_summary
+from imr_llm.plain.checks import fk_grade, spanish_readability, unsupported_numbers
 
 from conftest import GOLD_LETTER
 
-pytest.importorskip("imr_llm.llm", reason="the LLM gateway is not in this tree")
-_scripted = pytest.importorskip("scripted_llm", reason="the scripted LLM server is not in this tree")
+import scripted_llm as _scripted
 free_port, llm_server, reply_json = _scripted.free_port, _scripted.llm_server, _scripted.reply_json
 
 MODEL = "openai/scripted"

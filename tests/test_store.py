@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from imr_llm import api
-from imr_llm.retrieve import Filters, retrieve
+from imr_llm.store.retrieve import Filters, retrieve
 
 from conftest import GOLD_LETTER, LETTERS, ROOT
 
@@ -95,7 +95,7 @@ def test_store_survives_a_restart_and_cli_exit_codes(imr_home, tmp_path):
 _KILL_SCRIPT = """
 import os, sys
 from imr_llm import api
-from imr_llm.index import LetterStore
+from imr_llm.store.index import LetterStore
 original = LetterStore.write
 def write_then_die(self, batch):
     ids = [l.letter_id for l, _, _ in batch]

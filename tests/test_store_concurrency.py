@@ -16,12 +16,12 @@ from pathlib import Path
 import pytest
 
 from imr_llm import api
-from imr_llm.chunk import chunk_letter
+from imr_llm.store.chunk import chunk_letter
 from imr_llm.config import get_settings
-from imr_llm.load import load_letter
+from imr_llm.store.load import load_letter
 from imr_llm.parse import parse_letter
-from imr_llm.retrieve import Filters, retrieve
-from imr_llm.writelock import WriteLock, writer_id
+from imr_llm.store.retrieve import Filters, retrieve
+from imr_llm.store.writelock import WriteLock, writer_id
 
 from conftest import LETTERS, ROOT
 
@@ -70,7 +70,7 @@ def test_two_ingests_and_a_ui_upload_at_once_keep_every_letter(tmp_path, offsets
     """Folder A: gold letters 0-14 and two test letters; folder B: gold 10-24 (five shared with A) and
     one test letter; the UI uploads a letter of its own. Every letter any writer kept, or said it kept,
     is in the store with all its chunks; a writer that did not keep one said so (exit 1 + message)."""
-    from ui.handlers import Handlers
+    from imr_llm.ui.handlers import Handlers
 
     home = tmp_path / "home"
     settings = get_settings(home=home)
@@ -191,7 +191,7 @@ def test_a_second_writer_waits_saying_so_then_fails_in_one_line_or_goes_on(tmp_p
 
 
 def test_a_running_ui_sees_and_answers_letters_other_processes_write(tmp_path):
-    from ui.handlers import Handlers
+    from imr_llm.ui.handlers import Handlers
 
     home = tmp_path / "home"
     settings = get_settings(home=home)

@@ -19,8 +19,8 @@ from imr_llm import api
 from imr_llm.analytics import corpus_stats
 from imr_llm.cli import app as cli_app
 from imr_llm.errors import NotFoundError, StoreError
-from imr_llm.load import load_letter
-from imr_llm.retrieve import Filters, retrieve
+from imr_llm.store.load import load_letter
+from imr_llm.store.retrieve import Filters, retrieve
 
 from conftest import GOLD_LETTER, LETTERS, ROOT
 
@@ -32,7 +32,8 @@ KILLED = sorted(LETTERS.glob("t0[1-6]_*.txt"))  # six letters written by the ing
 _KILL_AT = """
 import os, sys
 import chromadb.api.models.Collection as collection_module
-from imr_llm import api, index
+from imr_llm import api
+from imr_llm.store import index
 index._PAGE = 7
 die_at, calls = int(sys.argv[1]), [0]
 for name in ("upsert", "update", "delete"):
@@ -198,7 +199,7 @@ def test_a_store_error_in_the_ui_is_a_one_line_message(imr_home):
     import gradio as gr
 
     from imr_llm.config import get_settings
-    from ui.handlers import Handlers
+    from imr_llm.ui.handlers import Handlers
 
     url = f"http://127.0.0.1:{_closed_port()}"
     handlers = Handlers(get_settings(chroma_url=url))

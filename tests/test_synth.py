@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.synth import LAYOUTS, MAX_CHARS, MIN_CHARS, generate, write_corpus  # noqa: E402
-from imr_llm.load import letter_from_text, load_letter  # noqa: E402
+from imr_llm.store.load import letter_from_text, load_letter  # noqa: E402
 from imr_llm.parse import parse_letter  # noqa: E402
 
 N = 240

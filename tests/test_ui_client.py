@@ -18,7 +18,7 @@ from ui_fixtures import GOLD, served_ui  # noqa: F401  (the fixture)
 
 from imr_llm import api
 from imr_llm.cli import app as cli_app
-from imr_llm.load import load_letter
+from imr_llm.store.load import load_letter
 
 pytestmark = [pytest.mark.slow,
               pytest.mark.filterwarnings("ignore:.*(no_silent_downcasting|copy keyword is deprecated)")]
@@ -219,12 +219,12 @@ def test_ui_command_refuses_to_serve_beyond_localhost_without_a_login(monkeypatc
 
 
 def test_ui_command_passes_the_login_and_never_shares_by_default(monkeypatch):
-    import ui.app
+    import imr_llm.ui.app
 
     seen = {}
     monkeypatch.setenv("IMR_UI_AUTH", "claims:s3cret")
-    monkeypatch.setattr(ui.app, "build_app", lambda: "app")
-    monkeypatch.setattr(ui.app, "launch", lambda demo, **kw: seen.update(kw, demo=demo))
+    monkeypatch.setattr(imr_llm.ui.app, "build_app", lambda: "app")
+    monkeypatch.setattr(imr_llm.ui.app, "launch", lambda demo, **kw: seen.update(kw, demo=demo))
     result = CliRunner().invoke(cli_app, ["ui", "--host", "0.0.0.0", "--port", "7999"])
     assert result.exit_code == 0, result.output
     assert seen == {"demo": "app", "host": "0.0.0.0", "port": 7999, "share": False, "auth": ("claims", "s3cret")}
@@ -233,7 +233,7 @@ def test_ui_command_passes_the_login_and_never_shares_by_default(monkeypatch):
 
 @pytest.mark.parametrize("lang, approved", [("en", "APPROVED"), ("es", "APROBADO")])
 def test_plain_language_view_in_english_and_spanish_with_downloads(served_ui, lang, approved):
-    from imr_llm.plain import plain_summary
+    from imr_llm.plain.summary import plain_summary
 
     case = served_ui.cases[CASE_000]
     shown, as_text, as_page = client(served_ui).predict(case, lang, api_name="/plain")
@@ -260,7 +260,7 @@ def test_a_case_must_come_from_the_store_not_a_server_path(served_ui):
 @pytest.mark.parametrize("model, shown", [(None, "offline"), ("openai/gpt-4o-mini", "openai/gpt-4o-mini")])
 def test_the_engine_in_use_is_always_in_the_header(tmp_path, model, shown):
     from imr_llm.config import get_settings
-    from ui.app import build_app
+    from imr_llm.ui.app import build_app
 
     demo = build_app(get_settings(home=tmp_path, llm_model=model))
     header = next(block for block in demo.blocks.values() if block.elem_id == "engine")

@@ -34,7 +34,7 @@ def free_port() -> int:
 def served_ui(tmp_path_factory):
     from imr_llm import api
     from imr_llm.config import get_settings
-    from ui.app import build_app, launch
+    from imr_llm.ui.app import build_app, launch
 
     settings = get_settings(home=tmp_path_factory.mktemp("ui-home"))
     results = api.ingest(PRELOADED, settings=settings)

@@ -9,10 +9,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from .. import api
-from ..load import letter_files
+from ..store.load import letter_files
 from ..models import Answer, DecisionSummary
-from ..ocr import read_by_ocr
-from ..render import answer_page, highlight_html, page_html, summary_highlights
+from ..store.ocr import read_by_ocr
+from ..present.render import answer_page, highlight_html, page_html, summary_highlights
 from . import app
 from ._common import JSON_OPTION, MODEL_OPTION, console, err_console, fail, handle_errors, print_json, write_page
 
@@ -113,8 +113,8 @@ def summarize(
 
 
 def summarize_plain(source: str, lang: str, *, as_json: bool, model: str | None, html: Path | None) -> None:
-    from ..plain import plain_summary
-    from ..plain_html import plain_page
+    from ..plain.summary import plain_summary
+    from ..plain.html import plain_page
 
     if lang not in ("en", "es"):
         raise fail(f"--lang must be en or es, not {lang!r}", code=2)

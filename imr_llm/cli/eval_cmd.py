@@ -10,8 +10,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from ..errors import ConfigError
-from ..eval_report import compare_reports, metric_names, miss_line, review_lines
-from ..evaluate import evaluate
+from ..evaluation.report import compare_reports, metric_names, miss_line, review_lines
+from ..evaluation.evaluate import evaluate
 from . import app
 from ._common import JSON_OPTION, MODEL_OPTION, console, err_console, handle_errors, print_json
 

@@ -7,7 +7,7 @@ from rich import box
 from rich.table import Table
 
 from ..config import get_settings
-from ..llm_log import log_path, recent_calls
+from ..llm.log import log_path, recent_calls
 from . import app
 from ._common import JSON_OPTION, console, handle_errors, print_json
 

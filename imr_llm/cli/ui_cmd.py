@@ -35,7 +35,7 @@ def ui(
         raise fail("serving beyond this machine needs a login: set IMR_UI_AUTH=user:password", code=2)
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     try:
-        from ui.app import build_app, launch
+        from ..ui.app import build_app, launch
     except ImportError as exc:
         raise fail(f"the web interface needs the ui extra ({exc}); run `pip install 'imr-llm[ui]'`") from None
     demo = build_app()

@@ -1,0 +1,1 @@
+"""imr_llm.evaluation."""
