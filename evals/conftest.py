@@ -12,9 +12,10 @@ thresholds.toml ([gold.*] / [blind.*]), its own baseline and its own reports:
 improved and what regressed against its folder's baseline; IMR_EVAL_UPDATE_BASELINE=1 makes this
 run the new baselines.
 
-Offline (the default) no test may reach the network: a socket guard fails any connection that
-leaves this machine. With IMR_LLM_MODEL set (run `pytest evals/` on its own: tests/conftest.py
-unsets it for unit tests) the same tests score that model.
+Offline (the default) no test may reach the network: tests/network_guard.py (the guard of tests/
+too) fails any connection or name lookup that would leave this machine. With IMR_LLM_MODEL set
+(run `pytest evals/` on its own: tests/conftest.py unsets it for unit tests) the same tests score
+that model.
 
 IMR_EVAL_GOLD points the same tests at one other gold folder instead (scored against the
 [gold.*] bounds), IMR_EVAL_REPORTS at another reports folder.
@@ -22,49 +23,28 @@ IMR_EVAL_GOLD points the same tests at one other gold folder instead (scored aga
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import os
 import re
-import socket
 import tomllib
 from pathlib import Path
 
 import pytest
 
-EVALS = Path(__file__).resolve().parent
+from network_guard import go_offline  # tests/network_guard.py: tests/ is on sys.path (pyproject)
+from paths import BLIND, EVALS, GOLD
+
 if os.environ.get("IMR_EVAL_GOLD"):  # any imr-gold/1 folder, on its own
     FOLDERS = {"gold": Path(os.environ["IMR_EVAL_GOLD"])}
 else:
-    FOLDERS = {"gold": EVALS / "gold", "blind": EVALS / "blind"}
+    FOLDERS = {"gold": GOLD, "blind": BLIND}
 REPORTS = Path(os.environ.get("IMR_EVAL_REPORTS") or EVALS / "reports")
 THRESHOLDS = tomllib.loads((EVALS / "thresholds.toml").read_text(encoding="utf-8"))
 MODEL = os.environ.get("IMR_LLM_MODEL") or None
 _state: dict[str, dict] = {}
 
 if MODEL is None:
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-    _connect = socket.socket.connect
-
-    def _local(address) -> bool:
-        host = address[0] if isinstance(address, tuple) else address
-        host = host.decode() if isinstance(host, bytes) else host
-        if not isinstance(host, str) or host in ("", "localhost"):
-            return True
-        try:
-            return ipaddress.ip_address(host.split("%")[0]).is_loopback
-        except ValueError:
-            return False
-
-    def _guarded(self, address):
-        if self.family in (socket.AF_INET, socket.AF_INET6) and not _local(address):
-            raise RuntimeError(f"an offline evaluation tried to reach the network: {address!r}")
-        return _connect(self, address)
-
-    if getattr(socket.socket.connect, "__name__", "") not in ("_guarded", "_guarded_connect"):
-        socket.socket.connect = _guarded
+    go_offline()
 
 
 def bounds_of(folder: str) -> list[tuple[str, str, float]]:
