@@ -31,8 +31,8 @@ from imr_llm.plain.checks import (
 )
 from imr_llm.plain.reasons import REASONS
 
-GOLD = Path(__file__).resolve().parent / "gold"
-BLIND = Path(__file__).resolve().parent / "blind"  # written independently of this project
+from paths import BLIND, GOLD  # BLIND: written independently of this project
+
 RECORDS = sorted(GOLD.glob("*.gold.json"))
 ALL_RECORDS = RECORDS + sorted(BLIND.glob("*.gold.json"))
 THRESHOLDS = tomllib.loads((Path(__file__).resolve().parent / "thresholds.toml").read_text(encoding="utf-8"))

@@ -4,14 +4,9 @@ so that tests and benchmarks run the server the same way."""
 from __future__ import annotations
 
 import contextlib
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from benchmarks.chroma_server import chroma_server as _chroma_server  # noqa: E402
+from benchmarks.chroma_server import chroma_server as _chroma_server  # the checkout is on sys.path (pyproject)
 
 
 @contextlib.contextmanager

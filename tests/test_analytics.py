@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import time
-from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -15,9 +14,7 @@ from imr_llm.analytics import (CATEGORIES, Corpus, corpus_stats, find_cases, ite
 from imr_llm.cli import app as cli_app
 from imr_llm.models import DecisionSummary, Grounded, ItemDecision, Span
 
-GOLD = Path(__file__).resolve().parent.parent / "evals" / "gold"
-GOLD_A = GOLD / "000_cf4ccf513f3d2879.txt"
-GOLD_B = GOLD / "201_c_lumbar_pt_nsaid.txt"
+from paths import GOLD_LETTER as GOLD_A, GOLD_LETTER_B as GOLD_B
 
 
 @pytest.mark.parametrize("item, category", [

@@ -11,12 +11,11 @@ import json
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-GOLD = ROOT / "evals" / "gold"
+from paths import GOLD, ROOT
+
 LETTERS = 12
 # One gold letter per layout keeps the run short; the benchmark takes any imr-gold/1 folder.
 GOLD_SUBSET = ("101_a_norco_two_doses", "107_b_shoulder_mri_pt", "201_c_lumbar_pt_nsaid", "208_d_lumbar_esi_mri")

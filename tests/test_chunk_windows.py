@@ -18,9 +18,7 @@ from imr_llm.parse import parse_letter
 from imr_llm.parse.text import sentences
 from imr_llm.store.retrieve import Filters, retrieve
 
-from conftest import GOLD_LETTER, ROOT
-
-GOLD = ROOT / "evals" / "gold"
+from conftest import GOLD, GOLD_LETTER, ROOT
 
 
 def _words(text: str) -> int:

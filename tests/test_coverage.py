@@ -21,10 +21,10 @@ from imr_llm.store.load import load_letter
 from imr_llm.models import Passage
 from imr_llm.parse import parse_letter
 
-from conftest import GOLD_LETTER, ROOT
+from conftest import BLIND, GOLD, GOLD_LETTER, ROOT
 from scripted_llm import llm_server  # noqa: F401 - fixture
 
-GOLD_SETS = [ROOT / "evals" / "gold", ROOT / "evals" / "blind"]
+GOLD_SETS = [GOLD, BLIND]
 LETTERS = sorted(p for folder in GOLD_SETS for p in folder.glob("*.gold.json"))
 
 # Treatments to ask about, and how this test (not the product) tells that a letter mentions them.

@@ -3,8 +3,6 @@ folder, its vectors point where the float model's do, and its store never mixes 
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 
@@ -18,7 +16,8 @@ from imr_llm.store.onnx_build import MODEL_FILE
 from imr_llm.parse import parse_letter
 from imr_llm.store.retrieve import Filters, retrieve
 
-GOLD = Path(__file__).resolve().parent.parent / "evals" / "gold"
+from paths import GOLD
+
 LETTERS = sorted(GOLD.glob("*.txt"))[:3]
 
 pytestmark = pytest.mark.slow

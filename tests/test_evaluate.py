@@ -26,8 +26,7 @@ from imr_llm.store.load import load_letter
 from imr_llm.models import Answer, Citation
 from imr_llm.parse import parse_letter
 
-ROOT = Path(__file__).resolve().parent.parent
-GOLD = ROOT / "evals" / "gold"
+from paths import GOLD, ROOT
 NORCO = "101_a_norco_two_doses"  # layout A, 4 items, same drug at two doses
 CHIRO = "105_a_chiro_one_line"  # layout A, 1 item upheld
 SYNVISC = "112_b_knee_synvisc_overturn"  # layout B (decisions-and-rationales), 1 item overturned

@@ -19,11 +19,12 @@ import pytest
 from typer.testing import CliRunner
 
 from imr_llm.cli import app
+from paths import TEST_DATA
 from ui_fixtures import browser  # noqa: F401  (the fixture: Debian chromium through Playwright)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-HOSTILE_LETTER = Path(__file__).resolve().parent / "data" / "hostile" / "000_hostile_markup.txt"
+HOSTILE_LETTER = TEST_DATA / "hostile" / "000_hostile_markup.txt"
 PAYLOADS = ["<script>alert(1)</script>", "<img src=x onerror=alert(2)>", '" onmouseover="alert(3)',
             "'><svg onload=alert(4)>"]
 # What must show as text even where a reading rewords the item (the plain summary drops parentheses).

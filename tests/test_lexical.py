@@ -17,7 +17,8 @@ from imr_llm.store import lexical
 from imr_llm.store.lexical import LexicalIndex
 from imr_llm.store.retrieve import Filters, lexical_text, retrieve, tokenize
 
-GOLD = Path(__file__).resolve().parent.parent / "evals" / "gold"
+from paths import GOLD
+
 FIRST = sorted(GOLD.glob("*.txt"))[:6]
 SECOND = sorted(GOLD.glob("*.txt"))[6:10]
 QUESTIONS = ["Why was physical therapy denied?", "Norco 10/325mg functional improvement", "MRI of the lumbar spine",

@@ -11,7 +11,6 @@ a reason naming the item, and a letter cannot talk the model into a decision.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -30,8 +29,7 @@ from imr_llm.llm.prompts import load as load_prompt
 from scripted_llm import free_item, llm_server, reply_json  # noqa: F401 - fixture
 
 MODEL = "openai/scripted"
-ROOT = Path(__file__).resolve().parent.parent
-LETTERS_LLM = Path(__file__).resolve().parent / "data" / "letters_llm"
+from paths import LETTERS_LLM, ROOT
 
 PROSE = "prose_mri_aquatic.txt"
 CONTRADICTION = "contradiction_norco_pt.txt"

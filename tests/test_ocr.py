@@ -18,11 +18,9 @@ from imr_llm.cli import app as cli_app
 from imr_llm.evaluation.gold import MATCH_THRESHOLD, item_similarity, match_items
 from imr_llm.store.ocr import OCR_REVIEW_REASON
 
-from conftest import ROOT
+from conftest import GOLD, ROOT
 from scan_maker import rasterise, typeset, write_scan
 from ui_fixtures import served_ui  # noqa: F401  (the fixture)
-
-GOLD = ROOT / "evals" / "gold"
 # One letter of each of the four layouts, with several items; scanned at 200 dpi, one at 300.
 SCANNED = {
     "101_a_norco_two_doses.txt": 200,  # issues-decisions-rationales, 4 items (a drug at two doses)

@@ -24,8 +24,9 @@ from imr_llm.store.retrieve import Filters, retrieve
 from imr_llm.store.writelock import WriteLock, writer_id
 
 from conftest import LETTERS, ROOT
+from paths import GOLD as GOLD_FOLDER
 
-GOLD = sorted((ROOT / "evals" / "gold").glob("*.txt"))
+GOLD = sorted(GOLD_FOLDER.glob("*.txt"))
 TEST_LETTERS = sorted(LETTERS.glob("*.txt"))
 
 

@@ -6,18 +6,13 @@ decisions), so every generated letter checks the parser too.
 
 from __future__ import annotations
 
-import sys
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from benchmarks.synth import LAYOUTS, MAX_CHARS, MIN_CHARS, generate, write_corpus  # noqa: E402
-from imr_llm.store.load import letter_from_text, load_letter  # noqa: E402
-from imr_llm.parse import parse_letter  # noqa: E402
+from benchmarks.synth import LAYOUTS, MAX_CHARS, MIN_CHARS, generate, write_corpus  # the checkout is on sys.path
+from imr_llm.store.load import letter_from_text, load_letter
+from imr_llm.parse import parse_letter
 
 N = 240
 

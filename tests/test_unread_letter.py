@@ -4,14 +4,15 @@ only text that is not an IMR letter at all is refused."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from typer.testing import CliRunner
 
 from imr_llm.cli import app
 from imr_llm.cli.core import UNREAD_EXIT
 
-UNREAD = Path(__file__).parent / "data" / "unread" / "cm19_no_decision.txt"
+from paths import TEST_DATA
+
+UNREAD = TEST_DATA / "unread" / "cm19_no_decision.txt"
 runner = CliRunner()
 
 

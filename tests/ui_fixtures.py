@@ -10,11 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from paths import GOLD, GOLD_LETTER, GOLD_LETTER_B
+
 os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
 os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
 
-GOLD = Path(__file__).resolve().parent.parent / "evals" / "gold"
-PRELOADED = [GOLD / "000_cf4ccf513f3d2879.txt", GOLD / "201_c_lumbar_pt_nsaid.txt"]
+PRELOADED = [GOLD_LETTER, GOLD_LETTER_B]
 
 
 @dataclass
