@@ -1,4 +1,4 @@
-"""Gold records (`imr-gold/1`, see ../shared/gold/README.md) and the rules that compare outputs with them.
+"""Gold records (`imr-gold/1`, see evals/GOLD_FORMAT.md) and the rules that compare outputs with them.
 
 * items match when their normalised texts have a token-set similarity of at least 80,
   or one contains the other (as whole words); matching is one-to-one;
