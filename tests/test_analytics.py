@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 from typer.testing import CliRunner
@@ -111,14 +110,12 @@ def test_item_rows_keep_each_item_span():
     assert all(r.end - r.start == len(r.item) for r in rows)
 
 
-def test_ten_thousand_letters_take_seconds_not_minutes():
+def test_ten_thousand_letters_are_counted_and_searched():
+    """The figures at scale (how fast: benchmarks/, not a wall-clock assert here)."""
     corpus = [CORPUS[n % 3].model_copy(update={"case_id": f"CM{n:08d}"}) for n in range(10_000)]
-    started = time.perf_counter()
     stats = corpus_stats(corpus)
     found = find_cases(corpus, "therapy", "overturned")
-    elapsed = time.perf_counter() - started
     assert stats.letters == 10_000 and stats.items == 16_667 and len(found) == 3334
-    assert elapsed < 5, elapsed
 
 
 def test_stats_command_reports_overturn_rates_of_the_ingested_letters():

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 
 from typer.testing import CliRunner
 
@@ -44,14 +43,11 @@ def test_ask_with_the_server_down_answers_offline_within_the_deadline(monkeypatc
     monkeypatch.setenv("IMR_LLM_API_BASE", f"http://127.0.0.1:{free_port()}/v1")
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test-dummy-key-000")
     monkeypatch.setenv("IMR_LLM_DEADLINE", "3")
-    started = time.monotonic()
     out = imr("ask", str(GOLD_LETTER), "Why was PT overturned?", "--model", "openai/x")
-    elapsed = time.monotonic() - started
     assert "leg" in out and "(engine: offline (fallback from openai/x))" in out
     assert "note: The model openai/x could not be used" in out
     [row] = json.loads(imr("log", "--json"))
     assert row["outcome"] == "error" and row["latency_ms"] <= 3000 + 500  # the model part kept to its deadline
-    assert elapsed < 60  # embeddings load on the first ask; the model part is bounded above
 
 
 def test_log_is_empty_before_any_call():
