@@ -21,14 +21,8 @@ import pytest
 from imr_llm.store.load import load_letter
 from imr_llm.parse import parse_letter
 from imr_llm.plain.summary import plain_summary
-from imr_llm.plain.checks import (
-    fk_grade,
-    outcome_accuracy,
-    spanish_readability,
-    stated_outcomes,
-    unsupported_numbers,
-    word_count,
-)
+from imr_llm.evaluation.plain_eval import outcome_accuracy, stated_outcomes
+from imr_llm.plain.checks import fk_grade, spanish_readability, unsupported_numbers, word_count
 from imr_llm.plain.reasons import REASONS
 
 from paths import BLIND, GOLD  # BLIND: written independently of this project

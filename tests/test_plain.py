@@ -10,21 +10,15 @@ import re
 import pytest
 from typer.testing import CliRunner
 
-from imr_llm.plain import summary as plain_lib
+from imr_llm.plain import offline as plain_lib
 from imr_llm.plain import reasons as plain_reasons
 from imr_llm.cli import app
 from imr_llm.plain.glossary import explain, glossary_entries, plain_item
 from imr_llm.store.load import load_letter
 from imr_llm.parse import parse_letter
 from imr_llm.plain.summary import plain_offline
-from imr_llm.plain.checks import (
-    fk_grade,
-    outcome_accuracy,
-    spanish_readability,
-    stated_outcomes,
-    unsupported_numbers,
-    word_count,
-)
+from imr_llm.evaluation.plain_eval import outcome_accuracy, stated_outcomes
+from imr_llm.plain.checks import fk_grade, spanish_readability, unsupported_numbers, word_count
 
 from conftest import GOLD_LETTER
 

@@ -16,7 +16,7 @@ question) on each letter and returns one JSON-able report:
                        (their decisions are still scored), `unreadable_letters` letters
                        whose summary has no item or that failed (lower is better)
 * `ragas_*`            see `imr_llm.evaluation.ragas_metrics`
-* `plain_*`            plain-language summaries (English, Spanish): see `imr_llm.plain.checks`
+* `plain_*`            plain-language summaries (English, Spanish): see `imr_llm.evaluation.plain_eval`
 
 Rates are micro-averaged over the whole folder. A letter that fails to load or parse
 counts as all wrong, with its error, and the run goes on. `per_letter` lists every
@@ -32,18 +32,19 @@ from __future__ import annotations
 import inspect
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
-from functools import cached_property
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 from .. import api
 from ..config import Settings, get_settings
 from ..errors import ImrError
-from .gold import FIELDS, GoldLetter, load_gold, match_items, normalise_field, squash
-from ..models import Answer, DecisionSummary
-from ..plain.checks import plain_report, produce_plain, score_plain_outcomes
+from ..models import Answer
 from ..store.retrieve import retrieve_in
+from .gold import FIELDS, GoldLetter, load_gold, normalise_field, squash
+from .plain_eval import plain_report, produce_plain, score_plain_outcomes
+from .ragas_metrics import score_runs
+from .runs import LetterRun, Miss, QuestionRun, Tally
 
 __all__ = ["METRICS", "PRODUCERS", "REPORTERS", "LetterRun", "Miss", "QuestionRun", "Tally", "evaluate", "review_report",
            "run_letter", "unanswerable"]
@@ -56,31 +57,6 @@ K = inspect.signature(api.ask).parameters["k"].default  # passages api.ask retri
 
 def _error(exc: BaseException) -> str:
     return str(exc) if isinstance(exc, ImrError) else f"{type(exc).__name__}: {exc}"
-
-
-@dataclass
-class QuestionRun:
-    gold: dict
-    answer: Answer | None = None
-    error: str | None = None
-    cited: list[str] = field(default_factory=list)  # texts of the passages the answer cites
-    retrieved: list[str] = field(default_factory=list)  # texts of the passages retrieval ranked for it
-    evidence_passages: list[str] = field(default_factory=list)  # the letter's chunks holding the gold evidence
-
-
-@dataclass
-class LetterRun:
-    gold: GoldLetter
-    summary: DecisionSummary | None = None
-    error: str | None = None
-    questions: list[QuestionRun] = field(default_factory=list)
-    seconds: float = 0.0
-    extra: dict = field(default_factory=dict)
-
-    @cached_property
-    def matching(self) -> dict[int, int]:
-        gold = [d["item"] for d in self.gold.record.get("decisions") or []]
-        return match_items(gold, [i.item.value for i in self.summary.items]) if self.summary else {}
 
 
 def _cited_texts(answer: Answer, chunks: dict[str, str], letter_text: str) -> list[str]:
@@ -151,27 +127,7 @@ def run_letter(gold: GoldLetter, settings: Settings) -> LetterRun:
 
 # --- metrics ----------------------------------------------------------------------------------
 
-@dataclass
-class Miss:
-    metric: str
-    what: str
-    predicted: Any
-    gold: Any
-    note: str = ""
-
-
-@dataclass
-class Tally:
-    hits: int = 0
-    total: int = 0
-    misses: list[Miss] = field(default_factory=list)
-
-    def add(self, hit: bool, miss: Miss) -> None:
-        self.total += 1
-        self.hits += hit
-        if not hit:
-            self.misses.append(miss)
-
+# `LetterRun`, `QuestionRun`, `Miss` and `Tally` (imr_llm.evaluation.runs) are re-exported from here.
 
 def score_decisions(run: LetterRun) -> Tally:
     tally = Tally()
@@ -368,8 +324,6 @@ def evaluate(folder: str | Path, *, model: str | None = None, settings: Settings
     if lower:
         report["lower_is_better"] = lower
     if ragas:
-        from .ragas_metrics import score_runs
-
         report.update(score_runs(runs, settings, per_letter))
     report["seconds"] = round(time.perf_counter() - started, 1)
     report["per_letter"] = per_letter

@@ -1,7 +1,8 @@
 """ragas scores of the answers and the contexts retrieved for them (ragas 0.4.3, imported lazily).
 
 With no LLM configured only ragas' non-LLM metrics run, and none of them reaches the
-network (ragas' usage telemetry is switched off before ragas is imported):
+network (ragas' usage telemetry is switched off before ragas is imported, unless the user set
+RAGAS_DO_NOT_TRACK: see `imr_llm.environment`):
 
 * `ragas_context_precision`  NonLLMContextPrecisionWithReference: are the top passages retrieval
   ranks for a question (the same `retrieve_in` call and k as `api.ask`) the letter's passages
@@ -27,15 +28,13 @@ from __future__ import annotations
 
 import asyncio
 import math
-import os
-import sys
-import types
 import warnings
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from ..config import Settings
-    from .evaluate import LetterRun
+from .. import api, environment
+from ..config import Settings
+from ..llm import gateway
+from .runs import LetterRun
 
 __all__ = ["LLM_METRICS", "OFFLINE_METRICS", "score_runs"]
 
@@ -51,22 +50,16 @@ SKIPPED_OFFLINE = {
 
 
 def import_ragas() -> None:
-    """Import ragas with its telemetry off, working around ragas 0.4.3's import of a module that
-    langchain-community no longer ships (vibrantlabsai/ragas#2745). The stand-in class is only
-    used by ragas in an isinstance() check for Vertex AI clients."""
-    os.environ["RAGAS_DO_NOT_TRACK"] = "true"
-    name = "langchain_community.chat_models.vertexai"
+    """Import ragas with its telemetry off (RAGAS_DO_NOT_TRACK, a default the user may override), working
+    around ragas 0.4.3's import of a module that langchain-community no longer ships: see
+    `imr_llm.environment.ragas_import_stand_in`."""
+    environment.for_ragas()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # langchain-community's deprecation notice, not ours to act on
-        if name not in sys.modules:
-            try:
-                __import__(name)
-            except ImportError:
-                stub = types.ModuleType(name)
-                stub.ChatVertexAI = type("ChatVertexAI", (), {})
-                sys.modules[name] = stub
-        import ragas._analytics as analytics
-        import ragas.metrics  # noqa: F401
+        with environment.ragas_import_stand_in():
+            import ragas._analytics as analytics
+            import ragas.llms.base  # noqa: F401 - the module that needs the stand-in
+            import ragas.metrics  # noqa: F401
 
     analytics.do_not_track.cache_clear()
 
@@ -122,9 +115,7 @@ def gateway_llm(settings: Settings):
 
     class GatewayLLM(InstructorBaseRagasLLM):
         def generate(self, prompt: str, response_model):
-            from ..llm.gateway import complete
-
-            return complete([{"role": "user", "content": prompt}], response_model, settings=settings,
+            return gateway.complete([{"role": "user", "content": prompt}], response_model, settings=settings,
                             prompt_id=f"ragas/{response_model.__name__}").value
 
         async def agenerate(self, prompt: str, response_model):
@@ -197,8 +188,6 @@ def score_runs(runs: list[LetterRun], settings: Settings, per_letter: list[dict]
     errors: list[str] = []
     if settings.llm_model or llm is not None:
         if embeddings is None:
-            from .. import api
-
             embeddings = _ProjectEmbeddings(api.open_store(settings).embedder)
         llm_values, errors = asyncio.run(_llm_scores(samples, llm or gateway_llm(settings), embeddings))
         for value, extra in zip(values, llm_values):

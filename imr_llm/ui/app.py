@@ -8,20 +8,14 @@ or `imr-llm ui`. Never shares a public link unless asked, and sends no analytics
 
 from __future__ import annotations
 
-import os
+import gradio as gr  # GRADIO_ANALYTICS_ENABLED has its default already: see imr_llm.ui (the package)
 
-os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
-
-import gradio as gr  # noqa: E402
-
-from ..config import Settings, get_settings  # noqa: E402
-from ..store.load import MAX_LETTER_BYTES  # noqa: E402
-from ..present.markup import markdown  # noqa: E402
-from ..present.render import STYLE  # noqa: E402
-
-from . import plain_tab
-from . import views
-from .handlers import Handlers, engine_label  # noqa: E402
+from ..config import Settings, get_settings
+from ..present.markup import markdown
+from ..present.render import STYLE
+from ..store.load import MAX_LETTER_BYTES
+from . import plain_tab, views
+from .handlers import Handlers, engine_label
 
 __all__ = ["CSS", "THEME", "build_app", "launch"]
 
