@@ -4,9 +4,10 @@
     python scripts/figures.py                # write it (and the figures) into ARCHITECTURE.md
     python scripts/figures.py --check        # exit 1 if a document is out of date
 
-A node is a subpackage (`imr_llm/parse/`, ...) or a top-level module (`imr_llm/api.py`, ...). The core
-modules every stage speaks (models, errors, config) are one node, `core`; edges into it are not drawn
-(the text under the diagram names who uses it). An import at module level is a solid arrow; one inside
+A node is a subpackage (`imr_llm/parse/`, ...) or a top-level module (`imr_llm/api.py`, ...). The leaf
+top-level modules, those that import nothing of imr_llm but each other (models, errors, config, ...), are one
+node, `core`, which any stage may import; edges into it are not drawn (the text under the diagram names who
+uses it). An import at module level is a solid arrow; one inside
 a function (imported when called) or under `if TYPE_CHECKING:` is dotted. Imports within a node are
 not edges. Cycles are listed twice: among module-level imports (what Python meets on import) and
 among all imports.
@@ -22,7 +23,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = "imr_llm"
-CORE = ("models", "errors", "config")
 EAGER, DEFERRED = "eager", "deferred"
 
 
@@ -34,12 +34,10 @@ class Import:
 
 
 def node_of(parts: tuple[str, ...], package: Path) -> str:
-    """The node of a module named by its parts below the package: a subpackage, a top module, or `core`."""
+    """The node of a module named by its parts below the package: a subpackage or a top module."""
     if not parts or parts[0] == "__init__":
         return PACKAGE
     head = parts[0]
-    if head in CORE:
-        return "core"
     if (package / head).is_dir() or (package / f"{head}.py").is_file():
         return head
     return PACKAGE  # a name defined in imr_llm/__init__.py
@@ -99,12 +97,24 @@ def imports(root: Path = ROOT) -> list[Import]:
     return sorted(found, key=lambda i: (i.source, i.target, i.kind))
 
 
-def edges(found: list[Import]) -> dict[tuple[str, str], str]:
-    """(source, target) -> EAGER if any import between them is at module level, else DEFERRED."""
+def core_modules(found: list[Import], root: Path = ROOT) -> list[str]:
+    """The top-level modules that import nothing of imr_llm but each other: the leaves every stage may use."""
+    core = {p.stem for p in (root / PACKAGE).glob("*.py") if not p.stem.startswith("__")}
+    while True:
+        leaving = {i.source for i in found if i.source in core and i.target not in core}
+        if not leaving:
+            return sorted(core)
+        core -= leaving
+
+
+def edges(found: list[Import], core: list[str]) -> dict[tuple[str, str], str]:
+    """(source, target) -> EAGER if any import between them is at module level, else DEFERRED; the core
+    modules are one node, `core`."""
     kinds: dict[tuple[str, str], str] = {}
     for i in found:
-        if kinds.get((i.source, i.target)) != EAGER:
-            kinds[(i.source, i.target)] = i.kind
+        source, target = ("core" if n in core else n for n in (i.source, i.target))
+        if source != target and kinds.get((source, target)) != EAGER:
+            kinds[(source, target)] = i.kind
     return kinds
 
 
@@ -146,9 +156,9 @@ def cycles(kinds: dict[tuple[str, str], str], deferred: bool = False) -> list[li
     return sorted(groups)
 
 
-def _label(node: str) -> str:
+def _label(node: str, core: list[str]) -> str:
     if node == "core":
-        return "core: models, errors, config"
+        return f"core: {', '.join(core)}"
     if node == PACKAGE:
         return "imr_llm (the package's API)"
     return node if (ROOT / PACKAGE / node).is_dir() else f"{node}.py"
@@ -156,10 +166,12 @@ def _label(node: str) -> str:
 
 def diagram(root: Path = ROOT) -> str:
     """The mermaid graph and a line on core and on cycles, as markdown."""
-    kinds = edges(imports(root))
+    found = imports(root)
+    core = core_modules(found, root)
+    kinds = edges(found, core)
     nodes = sorted({n for pair in kinds for n in pair})
     lines = ["```mermaid", "flowchart TD"]
-    lines += [f'    {n.replace("_", "")}["{_label(n)}"]' for n in nodes]
+    lines += [f'    {n.replace("_", "")}["{_label(n, core)}"]' for n in nodes]
     for (a, b), kind in sorted(kinds.items()):
         if b != "core":
             lines.append(f"    {a.replace('_', '')} {'-->' if kind == EAGER else '-.->'} {b.replace('_', '')}")
@@ -167,13 +179,13 @@ def diagram(root: Path = ROOT) -> str:
     users = sorted(a for (a, b) in kinds if b == "core")
     core_out = sorted(b for (a, b) in kinds if a == "core")
     lines.append("")
-    lines.append(f"- Arrows into `core` are left out: {', '.join(f'`{_label(u)}`' for u in users)} import it. "
-                 + ("`core` imports nothing else of imr_llm." if not core_out
-                    else f"`core` imports {', '.join(f'`{_label(c)}`' for c in core_out)}."))
+    assert not core_out, core_out  # by construction
+    lines.append("- `core` is the top-level modules that import nothing of imr_llm but each other; arrows into it are "
+                 f"left out: {', '.join(f'`{_label(u, core)}`' for u in users)} import it.")
     for deferred, what in ((False, "module-level imports"), (True, "all imports, deferred ones too")):
-        found = cycles(kinds, deferred)
+        groups = cycles(kinds, deferred)
         lines.append(f"- Cycles among {what}: "
-                     + ("none." if not found else "; ".join(" <-> ".join(group) for group in found) + "."))
+                     + ("none." if not groups else "; ".join(" <-> ".join(group) for group in groups) + "."))
     return "\n".join(lines) + "\n"
 
 
