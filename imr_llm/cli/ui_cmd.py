@@ -33,8 +33,7 @@ def ui(
     auth = _auth_from_env()
     if (host not in _LOCAL_HOSTS or share) and auth is None:
         raise fail("serving beyond this machine needs a login: set IMR_UI_AUTH=user:password", code=2)
-    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
-    try:
+    try:  # importing imr_llm.ui gives GRADIO_ANALYTICS_ENABLED its default first (imr_llm.environment)
         from ..ui.app import build_app, launch
     except ImportError as exc:
         raise fail(f"the web interface needs the ui extra ({exc}); run `pip install 'imr-llm[ui]'`") from None
