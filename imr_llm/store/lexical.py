@@ -38,7 +38,7 @@ import numpy as np
 from .embed import slug
 from ..models import Chunk
 from .index import chunk_from_record
-from .retrieve import lexical_text, tokenize
+from .tokens import lexical_text, tokenize
 
 __all__ = ["LexicalIndex"]
 
