@@ -13,7 +13,8 @@ chunks of a letter that is not complete. Writers never lose each other's work: s
 `imr_llm.store.writelock` (an exclusive lock on an embedded store, writer leases on a server).
 `repair()` removes only what a dead writer left pending.
 
-Every Chroma failure leaves here as a one-line `StoreError` naming the store.
+Every Chroma failure leaves here as a one-line `StoreError` naming the store, made in one place
+(`LetterStore.failure`): no Chroma exception reaches the caller.
 """
 
 from __future__ import annotations
@@ -80,8 +81,7 @@ def _guarded(method):
         except ImrError:
             raise
         except Exception as exc:
-            raise StoreError(f"the Chroma store at {self.location} failed: {reason(exc)}",
-                             location=self.location) from exc
+            raise self.failure(exc, "the Chroma store at {store} failed") from exc
 
     return wrapper
 
@@ -142,6 +142,11 @@ class LetterStore:
     def location(self) -> str:
         return self.settings.chroma_url or str(self.settings.chroma_path)
 
+    def failure(self, exc: BaseException, doing: str, then: str = "") -> StoreError:
+        """The one mapping of a Chroma (or file system) failure to the error users see: what failed, at
+        which store (`doing` names it as {store}), and why, on one line."""
+        return StoreError(f"{doing.format(store=self.location)}: {reason(exc)}{then}", location=self.location)
+
     @property
     def embedded(self) -> bool:
         return not self.settings.chroma_url
@@ -177,8 +182,7 @@ class LetterStore:
                 try:
                     self._client = chromadb.HttpClient(host=host, port=port, ssl=ssl, settings=chroma_settings)
                 except Exception as exc:
-                    raise StoreError(f"cannot reach the Chroma server at {self.location}: {reason(exc)}",
-                                     location=self.location) from exc
+                    raise self.failure(exc, "cannot reach the Chroma server at {store}") from exc
             else:
                 folder = self.settings.chroma_path
                 self._stamp = generation_stamp(folder)
@@ -203,8 +207,7 @@ class LetterStore:
             raise
         except Exception as exc:
             self._client = None
-            raise StoreError(f"cannot open the Chroma store at {self.location}: {reason(exc)}",
-                             location=self.location) from exc
+            raise self.failure(exc, "cannot open the Chroma store at {store}") from exc
 
     @property
     def chunks(self):
@@ -282,8 +285,8 @@ class LetterStore:
                 ids = [letter.letter_id for letter, _, _ in batch]
                 with contextlib.suppress(Exception):
                     self._remove(ids)
-                raise StoreError(f"could not write {len(ids)} letter(s) to the store at {self.location}: "
-                                 f"{reason(exc)}; none of them was kept", location=self.location) from exc
+                raise self.failure(exc, f"could not write {len(ids)} letter(s) to the store at {{store}}",
+                                   "; none of them was kept") from exc
 
     def _changing(self) -> None:
         """Mark the store as changed before the first change of a hold, so that a writer killed mid-write
