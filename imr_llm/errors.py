@@ -7,11 +7,14 @@ attributes, so callers (the CLI, the UI) decide how to show it::
     ├── ConfigError            a setting is missing or malformed (user misuse)
     ├── LoadError              a file cannot be read as an IMR letter (path, reason)
     │   └── NotALetterError    readable text, but not an IMR determination letter
-    ├── ParseError             a letter's layout is not recognised or yields no items
     ├── StoreError             the index (Chroma) cannot be reached or written
     ├── NotFoundError          a case or letter id is not in the store
-    └── LLMError               an LLM call failed after its retries (model, attempts)
-        └── GroundingError     an LLM result disagrees with the letter
+    └── LLMError               the model could not be used: a call failed after its retries (model, attempts)
+        └── GroundingError     the model's result disagrees with the letter, so it was rejected
+
+The engine of a model catches `LLMError` (and so `GroundingError`) and answers with the offline
+engine instead (`imr_llm.engines.fallback`); the other errors reach the caller. Chroma's own
+errors never do: the store turns each into a `StoreError` (`imr_llm.store.index`).
 """
 
 from __future__ import annotations
@@ -24,7 +27,6 @@ __all__ = [
     "LoadError",
     "NotALetterError",
     "NotFoundError",
-    "ParseError",
     "StoreError",
 ]
 
@@ -50,14 +52,6 @@ class NotALetterError(LoadError):
     pass
 
 
-class ParseError(ImrError):
-    def __init__(self, source: str, reason: str, *, layout: str | None = None):
-        super().__init__(f"{source}: {reason}")
-        self.source = source
-        self.reason = reason
-        self.layout = layout
-
-
 class StoreError(ImrError):
     def __init__(self, message: str, *, location: str | None = None):
         super().__init__(message)
@@ -72,11 +66,15 @@ class NotFoundError(ImrError):
 
 
 class LLMError(ImrError):
-    def __init__(self, message: str, *, model: str | None = None, attempts: int = 0, cause: str | None = None):
+    """`notes` say why, for a result the offline engine gives in the model's place (none: the message does)."""
+
+    def __init__(self, message: str, *, model: str | None = None, attempts: int = 0, cause: str | None = None,
+                 notes: list[str] | None = None):
         super().__init__(message)
         self.model = model
         self.attempts = attempts
         self.cause = cause
+        self.notes = list(notes or [])
 
 
 class GroundingError(LLMError):

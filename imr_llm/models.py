@@ -25,6 +25,7 @@ __all__ = [
     "Grounded",
     "ItemDecision",
     "Letter",
+    "OpenLetter",
     "Passage",
     "Span",
 ]
@@ -39,6 +40,12 @@ Layout = Literal[
     "unknown",
 ]
 T = TypeVar("T")
+OFFLINE = "offline"  # the engine that reads the letter by rules and quotes it: no model
+
+
+def engine_text(engine: str, fallback_from: str | None) -> str:
+    """The engine as shown to a person: 'offline (fallback from openai/gpt-4o-mini)' when the model failed."""
+    return f"{engine} (fallback from {fallback_from})" if fallback_from else engine
 
 
 class Span(BaseModel):
@@ -97,7 +104,9 @@ class DecisionSummary(BaseModel):
     case_id: str = Field(description="case number when printed, else 'letter-' + letter id")
     source: str = ""
     layout: Layout = "unknown"
-    engine: str = "offline"
+    engine: str = Field(OFFLINE, description="'offline', or the model that read the letter")
+    fallback_from: str | None = Field(None, description="the model that could not be used, when the offline "
+                                                         "engine's summary is given in its place")
     case_number: Grounded[str] | None = None
     patient_age: Grounded[int] | None = None
     patient_sex: Grounded[Literal["male", "female"]] | None = None
@@ -113,6 +122,10 @@ class DecisionSummary(BaseModel):
     notes: list[str] = Field(default_factory=list, description="corrections, fallbacks and warnings")
     needs_review: bool = Field(False, description="a person should read the letter: the reader was unsure")
     review_reasons: list[str] = Field(default_factory=list, description="why the summary needs review, one line each")
+
+    @property
+    def engine_text(self) -> str:
+        return engine_text(self.engine, self.fallback_from)
 
     def flag(self, reason: str) -> None:
         """Mark the summary for review by a person, saying why (each reason once)."""
@@ -188,6 +201,23 @@ class Answer(BaseModel):
     text: str
     answered: bool = Field(True, description="False when the letters do not answer the question")
     citations: list[Citation] = Field(default_factory=list)
-    engine: str = "offline"
+    engine: str = Field(OFFLINE, description="'offline', or the model that wrote the answer")
+    fallback_from: str | None = Field(None, description="the model that could not be used, when the offline "
+                                                         "engine's answer is given in its place")
     case_id: str | None = None
     notes: list[str] = Field(default_factory=list)
+
+    @property
+    def engine_text(self) -> str:
+        return engine_text(self.engine, self.fallback_from)
+
+
+class OpenLetter(BaseModel):
+    """A letter opened once: its text and the offline engine's reading of it, from a file or the store.
+
+    `imr_llm.Client.open_letter` makes one; `summarize` and `ask` take it in place of a source, so that
+    a letter summarized and then asked about is loaded and parsed only once."""
+
+    letter: Letter
+    summary: DecisionSummary = Field(description="the offline engine's reading (from the store: as stored)")
+    stored: bool = Field(False, description="read from the store (its chunks and vectors are there too)")

@@ -28,9 +28,9 @@ def imr_home(tmp_path, monkeypatch):
     monkeypatch.setenv("IMR_HOME", str(home))
     from imr_llm import api
 
-    api._stores.clear()
+    api.close()  # a new default client for this home (a changed IMR_HOME would make one anyway)
     yield home
-    api._stores.clear()
+    api.close()
 
 
 @pytest.fixture

@@ -138,7 +138,8 @@ def test_stats_command_lists_the_items_of_a_category_with_spans():
     result = CliRunner().invoke(cli_app, ["stats", "--category", "physical therapy", "--json"])
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)
-    letter, summary, _ = api.resolve(rows[0]["case_id"])
+    opened = api.default_client().open_letter(rows[0]["case_id"])
+    letter, summary = opened.letter, opened.summary
     assert len(rows) == 1 and rows[0]["decision"] == "overturned"
     assert letter.text[rows[0]["start"] : rows[0]["end"]] == rows[0]["item"] == summary.items[0].item.value
     bad = CliRunner().invoke(cli_app, ["stats", "--category", "massage"])
@@ -153,7 +154,7 @@ def test_corpus_takes_in_new_letters_and_rereads_when_the_store_changes_elsewher
     assert corpus.stats().letters == 1  # the letter count changed: re-read
     assert corpus.summaries() is corpus.summaries()  # unchanged: cached
     api.ingest([GOLD_B])
-    corpus.add(api.resolve(GOLD_B)[1])
+    corpus.add(api.default_client().open_letter(GOLD_B).summary)
     assert sorted(s.case_id for s in corpus.summaries()) == sorted(c["case_id"] for c in store.cases())
     corpus.invalidate()
     assert corpus.stats().letters == 2

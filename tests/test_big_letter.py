@@ -8,6 +8,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from imr_llm import api
+from imr_llm import client as client_lib
 from imr_llm.cli import app as cli_app
 from imr_llm.store.index import embedding_text
 
@@ -62,11 +63,11 @@ def test_asking_a_stored_case_never_embeds_its_letters_chunks_again(tmp_path, mo
 
 
 def test_a_letter_over_the_size_cap_is_refused_in_one_line(tmp_path):
-    big = _padded(tmp_path, api.MAX_LETTER_CHARS + 5_000, "too_big.txt")
+    big = _padded(tmp_path, client_lib.MAX_LETTER_CHARS + 5_000, "too_big.txt")
     [result] = api.ingest([big])
     assert result.status == "failed"
     assert result.error.startswith(f"{big}: letter text is ") and result.error.endswith(
-        f"characters, over the {api.MAX_LETTER_CHARS:,}-character limit")
+        f"characters, over the {client_lib.MAX_LETTER_CHARS:,}-character limit")
     asked = CliRunner().invoke(cli_app, ["ask", str(big), "Why was PT overturned?"])
     assert asked.exit_code == 1
     assert asked.output.strip().splitlines() == [f"error: {result.error}"]
@@ -74,18 +75,18 @@ def test_a_letter_over_the_size_cap_is_refused_in_one_line(tmp_path):
 
 
 def test_a_letter_near_the_cap_is_stored_and_asked_through_a_bounded_set_of_chunks(tmp_path, monkeypatch):
-    near = _padded(tmp_path, api.MAX_LETTER_CHARS - 2_000, "near_cap.txt")
+    near = _padded(tmp_path, client_lib.MAX_LETTER_CHARS - 2_000, "near_cap.txt")
     [result] = api.ingest([near])
-    assert result.status == "added" and result.chunks > api.QUESTION_CHUNKS
+    assert result.status == "added" and result.chunks > client_lib.QUESTION_CHUNKS
     ranked: list[int] = []
-    real_retrieve_in = api.retrieve_in
+    real_retrieve_in = client_lib.retrieve_in
 
     def recording(question, chunks, vectors, *args, **kwargs):
         ranked.append(len(chunks))
         assert len(vectors) == len(chunks)
         return real_retrieve_in(question, chunks, vectors, *args, **kwargs)
 
-    monkeypatch.setattr(api, "retrieve_in", recording)
+    monkeypatch.setattr(client_lib, "retrieve_in", recording)
     store = api.open_store()
     counting = _Counting(store.embedder)
     monkeypatch.setattr(store, "embedder", counting)
@@ -96,8 +97,8 @@ def test_a_letter_near_the_cap_is_stored_and_asked_through_a_bounded_set_of_chun
     counting.calls.clear()
     file_answer = api.ask(near, "Why was PT overturned?")  # from the file: only the prefiltered chunks are embedded
     assert file_answer.text == stored_answer.text
-    assert sum(len(call) for call in counting.calls) <= api.QUESTION_CHUNKS + 100
-    assert ranked and max(ranked) <= api.QUESTION_CHUNKS
+    assert sum(len(call) for call in counting.calls) <= client_lib.QUESTION_CHUNKS + 100
+    assert ranked and max(ranked) <= client_lib.QUESTION_CHUNKS
 
 
 def test_a_long_but_ordinary_letter_is_ranked_whole(tmp_path, monkeypatch):
@@ -105,8 +106,8 @@ def test_a_long_but_ordinary_letter_is_ranked_whole(tmp_path, monkeypatch):
     letter = _padded(tmp_path, 30_000, "long.txt")
     [result] = api.ingest([letter])
     ranked: list[int] = []
-    real_retrieve_in = api.retrieve_in
-    monkeypatch.setattr(api, "retrieve_in", lambda q, chunks, *a, **k: ranked.append(len(chunks))
+    real_retrieve_in = client_lib.retrieve_in
+    monkeypatch.setattr(client_lib, "retrieve_in", lambda q, chunks, *a, **k: ranked.append(len(chunks))
                         or real_retrieve_in(q, chunks, *a, **k))
     api.ask(result.case_id, "What did the examination show?")
-    assert ranked == [result.chunks] and result.chunks <= api.QUESTION_CHUNKS
+    assert ranked == [result.chunks] and result.chunks <= client_lib.QUESTION_CHUNKS

@@ -9,7 +9,8 @@ import os
 import pytest
 from typer.testing import CliRunner
 
-from imr_llm import LoadError, load_letter
+from imr_llm import LoadError
+from imr_llm.store.load import load_letter
 from imr_llm.cli import app
 
 from conftest import GOLD_LETTER

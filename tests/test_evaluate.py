@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from imr_llm import api
+from imr_llm import client as client_lib
 from imr_llm.cli import app
 from imr_llm.evaluation.report import compare_reports, miss_line, report_markdown, review_lines
 from imr_llm.evaluation.evaluate import LetterRun, QuestionRun, evaluate, review_report, score_decisions, score_fields
@@ -210,7 +210,7 @@ def _swap_in(layout: str):
 def test_a_broken_parser_makes_the_report_name_the_regressed_letters_and_fields(tmp_path, monkeypatch):
     folder = copy_gold(tmp_path / "gold", [CHIRO, SYNVISC])
     baseline = evaluate(folder, ragas=False)
-    monkeypatch.setattr(api, "parse_letter", _swap_in("decisions-and-rationales"))
+    monkeypatch.setattr(client_lib, "parse_letter", _swap_in("decisions-and-rationales"))
     broken = evaluate(folder, ragas=False)
     assert broken["decision_accuracy"] == 0.5
     regressed = compare_reports(broken, baseline).regressed
@@ -230,14 +230,14 @@ def test_pytest_evals_fails_on_a_broken_parser_and_names_what_regressed(tmp_path
     reports.mkdir()
     (reports / "baseline.json").write_text(json.dumps(evaluate(folder, ragas=False)))
     (tmp_path / "broken_parser.py").write_text(  # a pytest plugin that breaks the parser of layout B
-        "from imr_llm import api\n"
-        "real = api.parse_letter\n"
+        "from imr_llm import client as client_lib\n"
+        "real = client_lib.parse_letter\n"
         "def broken(letter):\n"
         "    summary = real(letter)\n"
         "    for item in summary.items if summary.layout == 'decisions-and-rationales' else []:\n"
         "        item.decision.value = {'upheld': 'overturned', 'overturned': 'upheld'}[item.decision.value]\n"
         "    return summary\n"
-        "api.parse_letter = broken\n")
+        "client_lib.parse_letter = broken\n")
     env = {k: v for k, v in os.environ.items() if k != "IMR_LLM_MODEL"}
     env.update(PYTHONPATH=str(tmp_path), IMR_EVAL_GOLD=str(folder),
                IMR_EVAL_REPORTS=str(reports))
@@ -304,7 +304,7 @@ def test_eval_cli_prints_flagged_and_unreadable_letters(tmp_path, monkeypatch):
     (folder / "broken.gold.json").write_text(json.dumps({
         "schema": "imr-gold/1", "letter": "broken.txt", "overall": "upheld",
         "decisions": [{"item": "MRI", "decision": "upheld"}]}))
-    real = api.parse_letter
+    real = client_lib.parse_letter
 
     def flagging(letter):  # the reader as it will be: unsure of the Norco letter
         summary = real(letter)
@@ -312,7 +312,7 @@ def test_eval_cli_prints_flagged_and_unreadable_letters(tmp_path, monkeypatch):
             summary.flag("the overall determination contradicts the items")
         return summary
 
-    monkeypatch.setattr(api, "parse_letter", flagging)
+    monkeypatch.setattr(client_lib, "parse_letter", flagging)
     as_json = json.loads(runner.invoke(app, ["eval", str(folder), "--json"]).stdout)
     assert (as_json["needs_review_letters"], as_json["unreadable_letters"], as_json["letters"]) == (1, 1, 3)
     assert as_json["needs_review_share"] == pytest.approx(0.3333)

@@ -14,7 +14,8 @@ import pytest
 from imr_llm import api
 from imr_llm.store.chunk import chunk_letter
 from imr_llm.config import get_settings
-from imr_llm.engines.llm import ask_llm, summarize_llm
+from imr_llm.engines.fallback import FallbackEngine, OfflineEngine
+from imr_llm.engines.llm import LLMEngine
 from imr_llm.llm.log import log_path, recent_calls
 from imr_llm.store.load import load_letter
 from imr_llm.models import Passage
@@ -30,6 +31,11 @@ def settings():
     return get_settings(llm_model=MODEL)
 
 
+def model_engine():
+    """The model, falling back to the offline engine, as `imr_llm.Client` runs it when a model is set."""
+    return FallbackEngine(LLMEngine(settings()), OfflineEngine(None))
+
+
 @pytest.fixture
 def gold():
     letter = load_letter(GOLD_LETTER)
@@ -39,8 +45,8 @@ def gold():
 def test_valid_reply_is_grounded_with_spans_and_logged(llm_server, gold):
     letter, parsed = gold
     llm_server.enqueue(reply_json(draft_of(parsed)))
-    summary = summarize_llm(letter, parsed, settings())
-    assert summary.engine == MODEL and summary.notes == []
+    summary = model_engine().summarize(letter, parsed)
+    assert (summary.engine, summary.fallback_from) == (MODEL, None) and summary.notes == []
     item = summary.items[0]
     assert item.decision.value == "overturned" and not item.corrected
     for value in (item.item, item.decision, item.reason, *item.guidelines):
@@ -55,7 +61,7 @@ def test_contradicting_decision_goes_back_once_then_the_letter_wins(llm_server, 
     letter, parsed = gold
     wrong = draft_of(parsed, {1: "upheld"})
     llm_server.enqueue(reply_json(wrong), reply_json(wrong))
-    summary = summarize_llm(letter, parsed, settings())
+    summary = model_engine().summarize(letter, parsed)
     item = summary.items[0]
     assert item.decision.value == "overturned" and item.authorized and item.corrected
     assert item.decision.quote == "Overturned"
@@ -69,7 +75,7 @@ def test_contradicting_decision_goes_back_once_then_the_letter_wins(llm_server, 
 def test_a_model_that_fixes_its_reply_is_not_marked_corrected(llm_server, gold):
     letter, parsed = gold
     llm_server.enqueue(reply_json(draft_of(parsed, {1: "upheld"})), reply_json(draft_of(parsed)))
-    summary = summarize_llm(letter, parsed, settings())
+    summary = model_engine().summarize(letter, parsed)
     assert summary.items[0].decision.value == "overturned" and not summary.items[0].corrected
     assert summary.notes == [] and len(llm_server.requests) == 2
 
@@ -78,7 +84,7 @@ def test_schema_breaking_reply_is_retried_with_the_error(llm_server, gold):
     letter, parsed = gold
     broken = {"items": [{"index": "first", "item": "PT", "decision": "approved"}]}
     llm_server.enqueue(reply_json(broken), reply_json(draft_of(parsed)))
-    summary = summarize_llm(letter, parsed, settings())
+    summary = model_engine().summarize(letter, parsed)
     assert summary.engine == MODEL and not summary.items[0].corrected
     assert "validation error" in llm_server.messages(1)[-1]["content"].lower()
     row = recent_calls(settings())[0]
@@ -88,7 +94,7 @@ def test_schema_breaking_reply_is_retried_with_the_error(llm_server, gold):
 def test_rate_limit_then_success_is_retried_and_logged(llm_server, gold):
     letter, parsed = gold
     llm_server.enqueue(status(429, "slow down", {"retry-after": "1"}), reply_json(draft_of(parsed)))
-    summary = summarize_llm(letter, parsed, settings())
+    summary = model_engine().summarize(letter, parsed)
     assert summary.engine == MODEL
     row = recent_calls(settings())[0]
     assert (row["outcome"], row["requests"], row["replies"], row["retried"]) == ("ok", 2, 1, "RateLimitError")
@@ -96,7 +102,7 @@ def test_rate_limit_then_success_is_retried_and_logged(llm_server, gold):
 
 
 def _assert_fallback(summary, parsed):
-    assert summary.engine == f"offline (fallback from {MODEL})"
+    assert (summary.engine, summary.fallback_from) == ("offline", MODEL)
     assert [i.decision.value for i in summary.items] == [i.decision.value for i in parsed.items]
     assert any(f"The model {MODEL} could not be used" in note for note in summary.notes)
 
@@ -104,7 +110,7 @@ def _assert_fallback(summary, parsed):
 def test_server_error_every_time_falls_back_within_the_deadline(llm_server, gold):
     letter, parsed = gold
     llm_server.enqueue(*[status(500, "boom")] * 10)
-    summary = summarize_llm(letter, parsed, settings())
+    summary = model_engine().summarize(letter, parsed)
     _assert_fallback(summary, parsed)
     row = recent_calls(settings())[0]
     assert row["outcome"] == "error" and row["error_class"] == "InternalServerError"
@@ -115,7 +121,7 @@ def test_server_error_every_time_falls_back_within_the_deadline(llm_server, gold
 def test_a_hang_past_the_timeout_falls_back_within_the_deadline(llm_server, gold):
     letter, parsed = gold
     llm_server.enqueue(*[hang(30)] * 5)
-    summary = summarize_llm(letter, parsed, settings())
+    summary = model_engine().summarize(letter, parsed)
     _assert_fallback(summary, parsed)
     row = recent_calls(settings())[0]
     assert row["outcome"] == "error" and row["error_class"] in ("Timeout", "DeadlineExceeded")
@@ -125,7 +131,7 @@ def test_a_hang_past_the_timeout_falls_back_within_the_deadline(llm_server, gold
 def test_garbage_replies_fall_back_after_the_retries(llm_server, gold):
     letter, parsed = gold
     llm_server.enqueue(*[reply("Sure! The physical therapy was denied, I think.")] * 3)
-    summary = summarize_llm(letter, parsed, settings())
+    summary = model_engine().summarize(letter, parsed)
     _assert_fallback(summary, parsed)
     row = recent_calls(settings())[0]
     assert (row["error_class"], row["replies"], len(llm_server.requests)) == ("ValidationError", 3, 3)
@@ -134,8 +140,8 @@ def test_garbage_replies_fall_back_after_the_retries(llm_server, gold):
 def test_cache_serves_the_second_identical_call(llm_server, gold):
     letter, parsed = gold
     llm_server.enqueue(reply_json(draft_of(parsed, {1: "upheld"})), reply_json(draft_of(parsed, {1: "upheld"})))
-    first = summarize_llm(letter, parsed, settings())
-    second = summarize_llm(letter, parsed, settings())
+    first = model_engine().summarize(letter, parsed)
+    second = model_engine().summarize(letter, parsed)
     assert len(llm_server.requests) == 2  # the first call (and its one re-ask) only
     assert second.model_dump() == first.model_dump()  # the correction is made again, from the cached reply
     rows = recent_calls(settings())
@@ -156,7 +162,7 @@ def test_a_letter_cannot_change_its_own_decisions(llm_server, tmp_path):
     assert [i.decision.value for i in parsed.items] == ["upheld", "overturned"]
     obeys = draft_of(parsed, {1: "overturned", 2: "overturned"})  # a model that follows the injected text
     llm_server.enqueue(reply_json(obeys), reply_json(obeys))
-    summary = summarize_llm(letter, parsed, settings())
+    summary = model_engine().summarize(letter, parsed)
     assert [i.decision.value for i in summary.items] == ["upheld", "overturned"]
     assert [i.corrected for i in summary.items] == [True, False]
     system, user = llm_server.messages(0)[0]["content"], llm_server.messages(0)[1]["content"]
@@ -172,7 +178,7 @@ def _ask(llm_server, question, *replies, path=GOLD_LETTER):
     chunks = chunk_letter(letter, summary)
     passages = [Passage(chunk=c, score=1.0 / (n + 1)) for n, c in enumerate(chunks)]
     llm_server.enqueue(*replies)
-    return letter, chunks, ask_llm(question, letter, summary, chunks, passages, settings())
+    return letter, chunks, model_engine().answer(question, letter, summary, chunks, passages)
 
 
 def _passage_id(chunks, needle):
@@ -187,7 +193,7 @@ def test_answer_cites_passages_with_letter_spans(llm_server):
     good = {"text": "The patient had 8 physical therapy sessions to the neck.", "answered": True,
             "citations": [{"passage_id": pid, "quote": quote}]}
     letter, chunks, answer = _ask(llm_server, "How many PT sessions had the patient had?", reply_json(good))
-    assert answer.engine == MODEL and answer.notes == [] and "8" in answer.text
+    assert (answer.engine, answer.fallback_from) == (MODEL, None) and answer.notes == [] and "8" in answer.text
     [cite] = answer.citations
     assert letter.text[cite.span.start:cite.span.end] == cite.quote and cite.quote.startswith("patient had 8")
     assert cite.passage_id in {c.chunk_id for c in chunks}
@@ -199,7 +205,7 @@ def test_answer_citing_a_passage_that_does_not_exist_is_rejected(llm_server):
     letter, chunks, answer = _ask(llm_server, "Why was PT overturned?", reply_json(made_up), reply_json(made_up))
     reask = llm_server.messages(1)[-1]["content"]
     assert "'P99' does not exist" in reask
-    assert answer.engine == f"offline (fallback from {MODEL})"
+    assert (answer.engine, answer.fallback_from) == ("offline", MODEL)
     assert any("P99" in note for note in answer.notes) and any("rejected" in note for note in answer.notes)
     assert answer.citations and all(letter.text[c.span.start:c.span.end] == c.quote for c in answer.citations)
 
@@ -211,7 +217,7 @@ def test_answer_contradicting_the_letter_is_replaced(llm_server):
     wrong = {"text": "The physical therapy request was denied (upheld).", "answered": True,
              "citations": [{"passage_id": pid, "quote": "Overturned"}]}
     _, _, answer = _ask(llm_server, "Was physical therapy approved?", reply_json(wrong), reply_json(wrong))
-    assert answer.engine.startswith("offline (fallback")
+    assert (answer.engine, answer.fallback_from) == ("offline", MODEL)
     assert "overturned" in answer.text.lower() and "contradicts the letter" in " ".join(answer.notes)
 
 
@@ -220,7 +226,8 @@ def test_server_down_answers_offline_within_the_deadline(monkeypatch):
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test-dummy-key-000")
     monkeypatch.setenv("IMR_LLM_DEADLINE", "3")
     summary = api.summarize(GOLD_LETTER, model=MODEL)
-    assert summary.engine == f"offline (fallback from {MODEL})" and summary.items[0].decision.value == "overturned"
+    assert (summary.engine, summary.fallback_from) == ("offline", MODEL)
+    assert summary.engine_text == f"offline (fallback from {MODEL})" and summary.items[0].decision.value == "overturned"
     assert recent_calls(settings())[0]["outcome"] == "error"
 
 
@@ -229,8 +236,8 @@ def test_a_key_is_never_logged_or_shown(llm_server, monkeypatch, gold):
     monkeypatch.setenv("OPENAI_API_KEY", secret)
     llm_server.enqueue(status(401, f"Incorrect API key provided: {secret}"))
     letter, parsed = gold
-    summary = summarize_llm(letter, parsed, settings())
-    assert summary.engine.startswith("offline (fallback")
+    summary = model_engine().summarize(letter, parsed)
+    assert (summary.engine, summary.fallback_from) == ("offline", MODEL)
     row = recent_calls(settings())[0]
     assert row["error_class"] == "AuthenticationError" and row["requests"] == 1  # a 401 is not retried
     assert secret not in json.dumps(summary.model_dump(mode="json"))

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from imr_llm import LoadError, NotALetterError, load_letter, parse_letter
+from imr_llm import LoadError, NotALetterError
+from imr_llm.parse import parse_letter
+from imr_llm.store.load import load_letter
 from imr_llm.store.load import iter_letter_files
 
 from conftest import GOLD_LETTER

@@ -13,7 +13,9 @@ from pypdf import PdfReader, PdfWriter
 from rapidfuzz.distance import Levenshtein
 from typer.testing import CliRunner
 
-from imr_llm import LoadError, api, load_letter, parse_letter
+from imr_llm import LoadError, api
+from imr_llm.parse import parse_letter
+from imr_llm.store.load import load_letter
 from imr_llm.cli import app as cli_app
 from imr_llm.evaluation.gold import MATCH_THRESHOLD, item_similarity, match_items
 from imr_llm.store.ocr import OCR_REVIEW_REASON
@@ -51,7 +53,8 @@ def read(scans) -> dict:
     """Each scan resolved as a user's file is: (letter, summary), read once for the module."""
     out = {}
     for name, path in scans.items():
-        letter, summary, _ = api.resolve(path)
+        opened = api.default_client().open_letter(path)
+        letter, summary = opened.letter, opened.summary
         out[name] = (letter, summary)
     return out
 
@@ -157,8 +160,9 @@ def test_the_ocr_mark_survives_ingest(scans, read):
     name = "208_d_lumbar_esi_mri.txt"
     results = api.ingest([scans[name]])
     assert [r.status for r in results] == ["added"], results
-    letter, summary, store = api.resolve(results[0].case_id)
-    assert store is not None
+    opened = api.default_client().open_letter(results[0].case_id)
+    letter, summary = opened.letter, opened.summary
+    assert opened.stored
     assert letter.ocr and OCR_REVIEW_REASON in summary.review_reasons
     assert letter.text == read[name][0].text  # the OCR text is the stored letter text
     assert [i.model_dump() for i in summary.items] == [i.model_dump() for i in read[name][1].items]

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from rapidfuzz import fuzz
 
-from imr_llm import load_letter, parse_letter
+from imr_llm.parse import parse_letter
+from imr_llm.store.load import load_letter
 from imr_llm.store.load import letter_from_text
 from imr_llm.models import DecisionSummary, Grounded
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from imr_llm import api
+from imr_llm import Client, api
 from imr_llm.store.chunk import chunk_letter
 from imr_llm.config import get_settings
 from imr_llm.store.load import load_letter
@@ -187,8 +187,7 @@ def test_a_second_writer_waits_saying_so_then_fails_in_one_line_or_goes_on(tmp_p
     reader.join(timeout=60)
     err = "".join(lines)
     assert "1 added, 0 unchanged, 0 failed" in err, err
-    api._stores.clear()
-    assert [c["letter_id"] for c in api.cases(get_settings(home=home))] == [load_letter(letter).letter_id]
+    assert [c["letter_id"] for c in Client(get_settings(home=home)).cases()] == [load_letter(letter).letter_id]
 
 
 def test_a_running_ui_sees_and_answers_letters_other_processes_write(tmp_path):
@@ -206,7 +205,7 @@ def test_a_running_ui_sees_and_answers_letters_other_processes_write(tmp_path):
     run = _start_cli(home, "ingest", str(new))
     _, err = run.communicate(timeout=600)
     assert run.returncode == 0, err
-    new_case = api.resolve(new)[1].case_id
+    new_case = api.default_client().open_letter(new).summary.case_id
     update, note = handlers.search_cases("", "any")
     assert new_case in [value for _, value in update["choices"]]
     for asked in (new_case, None):
@@ -225,8 +224,7 @@ def test_against_a_server_repair_removes_only_letters_whose_writer_is_gone(tmp_p
     host = writer_id().split(":")[0]
     with chroma_server(tmp_path / "chroma-data") as url:
         monkeypatch.setenv("IMR_CHROMA_URL", url)
-        api._stores.clear()
-        api.ingest([GOLD[0]])
+        api.ingest([GOLD[0]])  # IMR_CHROMA_URL is set: the default client is one for the server
         store = api.open_store()
         now = time.time()
         writers = {"live-here": (writer_id(), now + 600), "dead-here": (f"{host}:{dead_pid}:0000", now + 600),

@@ -1,4 +1,4 @@
-"""`imr-llm`: the command line. Commands are thin: they call `imr_llm.api` and print.
+"""`imr-llm`: the command line. Commands are thin: they call the default `imr_llm.Client` (`imr_llm.api`) and print.
 
 Only this package turns `ImrError`s into messages and exit codes:
 0 success, 1 a command failed (or some files failed to ingest), 2 usage error.

@@ -9,10 +9,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from .. import api
-from ..store.load import letter_files
+from ..client import IngestResult
 from ..models import Answer, DecisionSummary
-from ..store.ocr import read_by_ocr
+from ..plain.html import plain_page
+from ..plain.summary import plain_summary
 from ..present.render import answer_page, highlight_html, page_html, summary_highlights
+from ..store.load import letter_files
+from ..store.ocr import read_by_ocr
 from . import app
 from ._common import JSON_OPTION, MODEL_OPTION, console, err_console, fail, handle_errors, print_json, write_page
 
@@ -27,12 +30,13 @@ def ingest(
 ) -> None:
     """Add letters to the index. Prints a line per file; exits 1 if any file failed."""
     files = letter_files(paths)
+    client = api.default_client()
     results = []
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err_console, disable=as_json or not err_console.is_terminal) as progress:
         task = progress.add_task("ingesting", total=len(files))
 
-        def on_result(result: api.IngestResult) -> None:
+        def on_result(result: IngestResult) -> None:
             results.append(result)
             progress.advance(task)
             if not as_json:
@@ -40,14 +44,14 @@ def ingest(
                           if result.status != "failed" else result.error)
                 progress.console.print(f"{result.status:9} {result.path}  {detail}")
 
-        api.ingest(files, on_result=on_result, on_wait=progress.console.print)  # another writer holds the store
+        client.ingest(files, on_result=on_result, on_wait=progress.console.print)  # another writer holds the store
     failed = [r for r in results if r.status == "failed"]
     if as_json:
         print_json([r.__dict__ for r in results])
     else:
         added = sum(r.status == "added" for r in results)
         err_console.print(f"{added} added, {len(results) - added - len(failed)} unchanged, {len(failed)} failed "
-                          f"(store: {api.open_store().location})")
+                          f"(store: {client.store.location})")
     if failed:
         raise typer.Exit(1)
 
@@ -61,7 +65,7 @@ def summary_table(summary: DecisionSummary) -> None:
         fields.add_row(name.replace("_", " "), shown)
     fields.add_row("diagnoses", "; ".join(d.value for d in summary.diagnoses) or "-")
     fields.add_row("overall", summary.overall or "-")
-    fields.add_row("layout / engine", f"{summary.layout} / {summary.engine}")
+    fields.add_row("layout / engine", f"{summary.layout} / {summary.engine_text}")
     if read_by_ocr(summary):
         fields.add_row("read by", "OCR, from a scanned PDF (no text layer)")
     console.print(fields)
@@ -99,11 +103,12 @@ def summarize(
     """The typed decision summary of a letter: case fields and each item's decision, with spans."""
     if plain:
         return summarize_plain(source, lang, as_json=as_json, model=model, html=html)
-    summary = api.summarize(source, model=model)
+    client = api.default_client()
+    letter = client.open_letter(source)  # read once: for the summary and the page
+    summary = client.summarize(letter, model=model)
     if html:
-        letter, _, _ = api.resolve(source)
         write_page(html, page_html(f"IMR letter {summary.case_id}",
-                                   highlight_html(letter.text, summary_highlights(summary))))
+                                   highlight_html(letter.letter.text, summary_highlights(summary))))
     if as_json:
         print_json(summary)
     else:
@@ -113,13 +118,11 @@ def summarize(
 
 
 def summarize_plain(source: str, lang: str, *, as_json: bool, model: str | None, html: Path | None) -> None:
-    from ..plain.summary import plain_summary
-    from ..plain.html import plain_page
-
     if lang not in ("en", "es"):
         raise fail(f"--lang must be en or es, not {lang!r}", code=2)
-    letter, _, _ = api.resolve(source)
-    result = plain_summary(api.summarize(source, model=model), letter.text, lang, model=model)  # type: ignore[arg-type]
+    client = api.default_client()
+    letter = client.open_letter(source)
+    result = plain_summary(client.summarize(letter, model=model), letter.letter.text, lang, model=model)  # type: ignore[arg-type]
     if html:
         write_page(html, plain_page(result))
     if as_json:
@@ -133,7 +136,7 @@ def summarize_plain(source: str, lang: str, *, as_json: bool, model: str | None,
 
 def print_answer(answer: Answer) -> None:
     console.print(answer.text)
-    console.print(f"\n(engine: {answer.engine})")
+    console.print(f"\n(engine: {answer.engine_text})")
     for note in answer.notes:
         console.print(f"note: {note}")
     for n, cite in enumerate(answer.citations, start=1):
@@ -157,10 +160,11 @@ def ask(
         raise fail(f"--top/-k must be at least 1, not {k}", code=2)
     if html and source == "all":
         raise fail("--html needs one letter (a file or a case), not 'all'", code=2)
-    answer = api.ask(None if source == "all" else source, question, k=k, model=model)
-    if html and source != "all":
-        letter, _, _ = api.resolve(source)
-        write_page(html, answer_page(question, answer, letter.text))
+    client = api.default_client()
+    letter = None if source == "all" else client.open_letter(source)
+    answer = client.ask(letter, question, k=k, model=model)
+    if html and letter is not None:
+        write_page(html, answer_page(question, answer, letter.letter.text))
     if as_json:
         print_json(answer)
     else:
@@ -171,7 +175,8 @@ def ask(
 @handle_errors
 def cases(as_json: bool = JSON_OPTION) -> None:
     """List the cases in the index."""
-    rows = api.cases()
+    client = api.default_client()
+    rows = client.cases()
     if as_json:
         print_json(rows)
         return
@@ -179,4 +184,4 @@ def cases(as_json: bool = JSON_OPTION) -> None:
     for row in rows:
         table.add_row(row["case_id"], str(row["items"]), row["overall"], row["layout"], row["source"])
     console.print(table)
-    console.print(f"{len(rows)} case(s) in {api.open_store().location}")
+    console.print(f"{len(rows)} case(s) in {client.store.location}")

@@ -19,7 +19,7 @@ def stats(
                                  help="List the items of one treatment category (e.g. 'physical therapy')."),
 ) -> None:
     """Counts by decision, treatment category and guideline, and overturn rate by treatment."""
-    store = api.open_store()
+    store = api.default_client().store
     if category is not None:
         if category not in CATEGORIES:
             raise typer.BadParameter(f"unknown category; one of: {', '.join(CATEGORIES)}", param_hint="--category")

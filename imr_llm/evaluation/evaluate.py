@@ -1,7 +1,7 @@
 """Score the product against a gold folder (`imr-gold/1`), exactly as ../shared/gold/README.md defines.
 
 A gold folder holds letters (`NAME.txt` / `NAME.pdf`) and their hand-labelled records
-(`NAME.gold.json`). `evaluate(folder)` runs `api.summarize` and `api.ask` (every
+(`NAME.gold.json`). `evaluate(folder)` runs `Client.summarize` and `Client.ask` (every
 question) on each letter and returns one JSON-able report:
 
 * `decision_accuracy`  gold items whose matched prediction has the right decision / gold items
@@ -36,10 +36,11 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from .. import api
+from ..client import Client
 from ..config import Settings, get_settings
 from ..errors import ImrError
-from ..models import Answer
+from ..models import Answer, OpenLetter
+from ..store.embed import get_embedder
 from ..store.retrieve import retrieve_in
 from .gold import FIELDS, GoldLetter, load_gold, normalise_field, squash
 from .plain_eval import plain_report, produce_plain, score_plain_outcomes
@@ -50,7 +51,7 @@ __all__ = ["METRICS", "PRODUCERS", "REPORTERS", "LetterRun", "Miss", "QuestionRu
            "run_letter", "unanswerable"]
 
 SCHEMA = "imr-eval/1"
-K = inspect.signature(api.ask).parameters["k"].default  # passages api.ask retrieves
+K = inspect.signature(Client.ask).parameters["k"].default  # passages Client.ask retrieves
 
 
 # --- running the product ----------------------------------------------------------------------
@@ -73,8 +74,9 @@ def _cited_texts(answer: Answer, chunks: dict[str, str], letter_text: str) -> li
 
 
 class _MemoEmbedder:
-    """The store's embedder, remembering vectors for one evaluation: ranking the contexts of a
-    question for ragas then costs no second embedding of the question api.ask embedded."""
+    """The settings' embedder, remembering vectors for one evaluation (the evaluation's client embeds
+    with it): ranking the contexts of a question for ragas then costs no second embedding of the
+    question `Client.ask` embedded."""
 
     def __init__(self, inner):
         self.inner, self.name, self.vectors = inner, inner.name, {}
@@ -86,39 +88,43 @@ class _MemoEmbedder:
         return [self.vectors[t] for t in texts]
 
 
-def run_letter(gold: GoldLetter, settings: Settings) -> LetterRun:
-    """Run summarize and every question on one letter; failures are recorded, never raised."""
+def run_letter(gold: GoldLetter, client: Client) -> LetterRun:
+    """Run summarize and every question on one letter, opened once; failures are recorded, never raised."""
     started = time.perf_counter()
     run = LetterRun(gold)
-    path = gold.letter_path
+    letter: OpenLetter | None = None
     try:
-        run.summary = api.summarize(path, settings=settings)
+        letter = client.open_letter(gold.letter_path)
+        run.summary = client.summarize(letter)
     except Exception as exc:  # noqa: BLE001 - any failure of the product counts against it, the run goes on
         run.error = _error(exc)
-    letter, chunks, chunk_text = None, [], {}
-    if gold.record.get("questions"):
-        try:  # the letter's chunks, as api.ask sees them: to read cited passages and rank contexts for ragas
-            letter, _, chunks, vectors = api._case_context(path, settings)
+    chunks, vectors, chunk_text = [], [], {}
+    if letter is not None and gold.record.get("questions"):
+        try:  # the letter's chunks, as Client.ask sees them: to read cited passages and rank contexts for ragas
+            chunks, vectors = client.chunks(letter)
             chunk_text = {c.chunk_id: c.text for c in chunks}
-            embedder = api.open_store(settings).embedder
         except Exception:  # noqa: BLE001 - the asks below fail the same way and record it
             pass
     for question in gold.record.get("questions") or []:
         q = QuestionRun(question)
         run.questions.append(q)
+        if letter is None:  # the letter could not be read: every question fails with it
+            q.error = run.error
+            continue
         try:
-            q.answer = api.ask(path, question["question"], settings=settings)
+            q.answer = client.ask(letter, question["question"])
         except Exception as exc:  # noqa: BLE001
             q.error = _error(exc)
             continue
-        q.cited = _cited_texts(q.answer, chunk_text, letter.text if letter else "")
+        q.cited = _cited_texts(q.answer, chunk_text, letter.letter.text)
         evidence = squash(question.get("evidence") or "")
         q.evidence_passages = [c.text for c in chunks if evidence and evidence in squash(c.text)]
-        if chunks:  # the same ranking api.ask made: the contexts ragas scores
-            q.retrieved = [p.chunk.text for p in retrieve_in(question["question"], chunks, vectors, embedder, k=K)]
+        if chunks:  # the same ranking Client.ask made: the contexts ragas scores
+            q.retrieved = [p.chunk.text for p in
+                           retrieve_in(question["question"], chunks, vectors, client.embedder, k=K)]
     for produce in PRODUCERS:
         try:
-            produce(run, settings)
+            produce(run, client.settings)
         except Exception as exc:  # noqa: BLE001
             run.extra.setdefault("errors", []).append(f"{getattr(produce, '__name__', produce)}: {_error(exc)}")
     run.seconds = time.perf_counter() - started
@@ -288,15 +294,13 @@ def evaluate(folder: str | Path, *, model: str | None = None, settings: Settings
     started = time.perf_counter()
     golds = load_gold(folder)
     runs: list[LetterRun] = []
-    store = api.open_store(settings)
-    embedder, store.embedder = store.embedder, _MemoEmbedder(store.embedder)
-    try:
+    # A client of the evaluation's own (its embedder remembers vectors for this run only); the
+    # engines it runs are the ones `imr_llm.ask` and `imr_llm.summarize` run.
+    with Client(settings, embedder=_MemoEmbedder(get_embedder(settings.embedding, settings.llm_api_base))) as client:
         for n, gold in enumerate(golds):
             if progress:
                 progress(n, len(golds), gold.name)
-            runs.append(run_letter(gold, settings))
-    finally:
-        store.embedder = embedder
+            runs.append(run_letter(gold, client))
     if progress:
         progress(len(golds), len(golds), "")
     totals = {name: Tally() for name in METRICS}

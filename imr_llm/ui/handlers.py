@@ -1,4 +1,4 @@
-"""Event handlers: each takes component values, calls `imr_llm`, and adapts the result for the components.
+"""Event handlers: each takes component values, calls the UI's `imr_llm.Client`, and adapts the result for the components.
 
 Errors from the library (`ImrError`, including every Chroma failure as a `StoreError`) become a
 one-line message for the user, never a stack trace; nothing here logs letter text (only counts,
@@ -17,11 +17,13 @@ from pathlib import Path
 
 import gradio as gr
 
-from .. import api
 from ..analytics import Corpus, find_cases
+from ..client import Client, IngestResult
 from ..config import Settings
 from ..errors import ImrError
 from ..models import Answer, DecisionSummary
+from ..plain.html import plain_page
+from ..plain.summary import plain_summary
 
 from . import views
 
@@ -49,7 +51,8 @@ def engine_label(settings: Settings) -> str:
 class Handlers:
     def __init__(self, settings: Settings):
         self.settings = settings
-        self.store = api.open_store(settings)
+        self.client = Client(settings)
+        self.store = self.client.store
         self.corpus = Corpus(self.store)
         self.downloads = Path(tempfile.mkdtemp(prefix="imr-ui-"))
 
@@ -88,7 +91,7 @@ class Handlers:
             gr.update(), None, ""
         corpus = case == views.ALL_CASES
         try:
-            answer = api.ask(None if corpus else self.known(case), question, settings=self.settings)
+            answer = self.client.ask(None if corpus else self.known(case), question)
         except (ImrError, gr.Error) as exc:
             history.append({"role": "assistant", "content": f"Could not answer: {views.md_escape(str(exc))}"})
             histories = {**histories, case: history}
@@ -116,7 +119,7 @@ class Handlers:
         cite = answer_.citations[int(selected) - 1]
         if cite.span is None:
             return "<p class='warn'>This quote was not found in the letter, so it cannot be shown there.</p>"
-        letter, _, _ = api.resolve(cite.letter_id or answer_.case_id, self.settings)
+        letter = self.client.open_letter(cite.letter_id or answer_.case_id).letter
         return views.citation_html(letter.text, answer_, letter.letter_id, int(selected))
 
     @one_line_errors
@@ -135,12 +138,12 @@ class Handlers:
         if not case or case == views.ALL_CASES:
             return NO_CASE, views.items_frame_empty(), "", None
         try:
-            summary = api.summarize(self.known(case), settings=self.settings)
-            letter, _, _ = api.resolve(case, self.settings)
+            letter = self.client.open_letter(self.known(case))  # read once: for the summary and the letter shown
+            summary = self.client.summarize(letter)
         except ImrError as exc:
             raise gr.Error(str(exc)) from None
         return (views.fields_markdown(summary) + views.ocr_note(summary), views.items_frame(summary),
-                views.summary_html(letter.text, summary), summary.model_dump(mode="json"))
+                views.summary_html(letter.letter.text, summary), summary.model_dump(mode="json"))
 
     @one_line_errors
     def show_item(self, summary: dict | None, evt: gr.SelectData) -> str:
@@ -149,7 +152,7 @@ class Handlers:
             return ""
         summary_ = DecisionSummary.model_validate(summary)
         row = evt.index[0] if isinstance(evt.index, (list, tuple)) else evt.index
-        letter, _, _ = api.resolve(summary_.case_id, self.settings)
+        letter = self.client.open_letter(summary_.case_id).letter
         return views.summary_html(letter.text, summary_, summary_.items[int(row)].index)
 
     # -- upload --------------------------------------------------------------------------------
@@ -161,18 +164,18 @@ class Handlers:
         name = Path(path).name
         progress(0.2, desc=f"Reading and indexing {name}")
         try:
-            results = api.ingest([path], settings=self.settings, on_wait=lambda note: progress(0.1, desc=note))
+            results = self.client.ingest([path], on_wait=lambda note: progress(0.1, desc=note))
         except ImrError as exc:  # the store could not be written: nothing of the letter was kept
-            results = [api.IngestResult(path, "failed", error=str(exc))]
+            results = [IngestResult(path, "failed", error=str(exc))]
         progress(1.0, desc="Done")
-        result = results[0] if results else api.IngestResult(path, "failed", error=f"{path}: nothing to read")
+        result = results[0] if results else IngestResult(path, "failed", error=f"{path}: nothing to read")
         log.info("upload of %s: %s", name, result.status)
         if result.status == "failed":
             reason = (result.error or "unreadable").replace(str(path), name)
             return f"**Could not add {views.md_escape(name)}**: {views.md_escape(reason)}", gr.update(), gr.update()
         if result.status == "added":
             try:
-                self.corpus.add(api.resolve(path, self.settings)[1])
+                self.corpus.add(self.client.open_letter(path).summary)
             except ImrError:
                 self.corpus.invalidate()
         what = "added" if result.status == "added" else "already in the store"
@@ -196,13 +199,10 @@ class Handlers:
         hidden = gr.update(visible=False, value=None)
         if not case or case == views.ALL_CASES:
             return NO_CASE, hidden, hidden
-        from ..plain.summary import plain_summary
-        from ..plain.html import plain_page
-
         try:
-            letter, _, _ = api.resolve(self.known(case), self.settings)
-            summary = api.summarize(case, settings=self.settings)
-            reading = plain_summary(summary, letter.text, lang, settings=self.settings)
+            letter = self.client.open_letter(self.known(case))
+            summary = self.client.summarize(letter)
+            reading = plain_summary(summary, letter.letter.text, lang, settings=self.settings)
         except ImrError as exc:
             raise gr.Error(str(exc)) from None
         stem = self.downloads / re.sub(r"[^A-Za-z0-9_-]", "_", f"plain-{case}-{lang}")

@@ -57,7 +57,7 @@ def answer_markdown(answer: Answer, corpus: bool) -> str:
         lines.append("\n**Sources** (select one below the chat to see it in the letter):")
         lines += [f"- {md_escape(citation_label(n, c, corpus))}" for n, c in enumerate(answer.citations, start=1)]
     lines += [f"\n_note: {md_escape(note)}_" for note in answer.notes]
-    lines.append("\n" + element("sub", f"engine: {answer.engine}"))
+    lines.append("\n" + element("sub", f"engine: {answer.engine_text}"))
     return "\n".join(lines)
 
 
@@ -108,7 +108,7 @@ def fields_markdown(summary: DecisionSummary) -> str:
     diagnoses = "; ".join(d.value for d in summary.diagnoses) or "—"
     notes = "".join(f"\n\n_note: {md_escape(n)}_" for n in summary.notes)
     return (f"### {md_escape(summary.case_id)} · overall: {md_escape(summary.overall or '—')}\n"
-            + " · ".join(cells) + f"\n\n**diagnoses**: {md_escape(diagnoses)} · engine: {md_escape(summary.engine)}{notes}")
+            + " · ".join(cells) + f"\n\n**diagnoses**: {md_escape(diagnoses)} · engine: {md_escape(summary.engine_text)}{notes}")
 
 
 def badge_html(item: ItemDecision) -> str:
