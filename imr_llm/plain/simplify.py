@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from .checks import fk_grade
+
 __all__ = ["simplify"]
 
 MAX_WORDS = 30
@@ -65,12 +67,6 @@ def _clauses(text: str) -> list[str]:
     return [p.strip(" ,") for p in parts if p.strip(" ,")]
 
 
-def _grade(text: str) -> float:
-    from .checks import fk_grade
-
-    return fk_grade(text)
-
-
 def simplify(sentence: str) -> str | None:
     """The sentence shorter and plainer, numbers untouched; None when nothing readable that says why is left."""
     text = " ".join(sentence.split())
@@ -95,4 +91,4 @@ def simplify(sentence: str) -> str | None:
         return None
     text = text[:1].upper() + text[1:]
     text = text if text.endswith((".", "!", "?")) else text + "."
-    return text if _grade(text) <= MAX_GRADE else None
+    return text if fk_grade(text) <= MAX_GRADE else None
