@@ -99,7 +99,8 @@ def bound(thresholds: dict, folder: str, metric: str) -> str:
         "plain_grade_max": f"<= {_number(plain['grade_max'])} each summary",
         "plain_es_fernandez_huerta_min": f">= {_number(plain['fernandez_huerta_min'])} each summary",
         "plain_unsupported_numbers": f"<= {_number(plain['unsupported_numbers_max'])}",
-        "plain_words_max": (f"{plain['words_min']} to {plain['words_max']['en']} (en), {plain['words_max']['es']} (es); "
+        "plain_words_max": (f"{plain['words_min']} to {plain['words_max']['en']} (en), "
+                            f"{plain['words_max']['es']} (es); "
                             f"{plain['words_per_further_item']} more an item past {plain['items_within_words_max']}"),
     }
     if metric in each:
@@ -121,9 +122,9 @@ def baselines_table(gold: Report, blind: Report, thresholds: dict) -> str:
         lines.append(f"| {label} | {show(gold)} | {show(blind)} | {shown} |")
     engines = {gold.get("engine"), blind.get("engine")}
     lines.append("")
-    lines.append(f"Engine `{'`, `'.join(sorted(map(str, engines)))}`; where a row shows one bound, it holds for both folders. Figures from "
-                 "`evals/reports/baseline.json` and `evals/reports/baseline-blind.json`, bounds from "
-                 "`evals/thresholds.toml`, written here by `python scripts/figures.py`.")
+    lines.append(f"Engine `{'`, `'.join(sorted(map(str, engines)))}`; where a row shows one bound, it holds for "
+                 "both folders. Figures from `evals/reports/baseline.json` and `evals/reports/baseline-blind.json`, "
+                 "bounds from `evals/thresholds.toml`, written here by `python scripts/figures.py`.")
     return "\n".join(lines) + "\n"
 
 
