@@ -55,7 +55,7 @@ def _ragas(report: Report) -> str:
     return f"{report['ragas_context_precision']:.4f} / {report['ragas_context_recall']:.4f}"
 
 
-# (what the row shows, the report's figure, the bound's key in thresholds.toml, the figure)
+# (the row's label, the metric whose bound the row shows, how the figure is shown from a report)
 ROWS: list[tuple[str, str, Callable[[Report], str]]] = [
     ("decision_accuracy", "decision_accuracy", _rate("decision_accuracy")),
     ("item_precision", "item_precision", _rate("item_precision")),
