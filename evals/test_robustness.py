@@ -26,6 +26,7 @@ def test_the_chosen_rewrites_exist():
     assert not unknown, f"IMR_REWRITES names unknown rewrites {unknown}; known: {', '.join(REWRITES)}"
 
 
+@pytest.mark.slow  # every letter x every rewrite
 @pytest.mark.parametrize("rewrite", [n for n in CHOSEN if n in REWRITES])
 @pytest.mark.parametrize("path", LETTERS, ids=[f"{p.parent.name}/{p.stem}" for p in LETTERS])
 def test_a_rewritten_letter_is_read_as_the_original(path, rewrite):

@@ -41,3 +41,10 @@ def gold_letter() -> Path:
 @pytest.fixture
 def letters_dir() -> Path:
     return LETTERS
+
+
+def pytest_collection_modifyitems(items) -> None:
+    """A test that starts a server or drives the browser is slow too: `-m "not slow"` leaves it out."""
+    for item in items:
+        if item.get_closest_marker("server") or item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.slow)

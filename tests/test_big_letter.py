@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from imr_llm import api
@@ -74,6 +75,7 @@ def test_a_letter_over_the_size_cap_is_refused_in_one_line(tmp_path):
     assert api.cases() == []
 
 
+@pytest.mark.slow  # embeds a letter near the size cap
 def test_a_letter_near_the_cap_is_stored_and_asked_through_a_bounded_set_of_chunks(tmp_path, monkeypatch):
     near = _padded(tmp_path, client_lib.MAX_LETTER_CHARS - 2_000, "near_cap.txt")
     [result] = api.ingest([near])

@@ -23,6 +23,9 @@ from imr_llm.store.ocr import OCR_REVIEW_REASON
 from conftest import GOLD, ROOT
 from scan_maker import rasterise, typeset, write_scan
 from ui_fixtures import served_ui  # noqa: F401  (the fixture)
+
+pytestmark = pytest.mark.slow  # scans made and read by tesseract, and a UI
+
 # One letter of each of the four layouts, with several items; scanned at 200 dpi, one at 300.
 SCANNED = {
     "101_a_norco_two_doses.txt": 200,  # issues-decisions-rationales, 4 items (a drug at two doses)

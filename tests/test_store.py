@@ -77,6 +77,7 @@ def test_bad_files_are_reported_and_leave_the_store_as_it_was(tmp_path):
     assert chunks == before[1] + next(r.chunks for r in results if r.status == "added")
 
 
+@pytest.mark.slow  # several CLI processes, each loading the model
 def test_store_survives_a_restart_and_cli_exit_codes(imr_home, tmp_path):
     bad = tmp_path / "bad.txt"
     bad.write_text("not a letter at all")
@@ -111,6 +112,7 @@ api.ingest(sys.argv[1:])
 """
 
 
+@pytest.mark.slow  # an ingest process killed, then run again
 def test_killed_ingest_leaves_a_consistent_store_and_a_rerun_completes_it(imr_home):
     env = dict(os.environ, IMR_HOME=str(imr_home))
     killed = subprocess.run([sys.executable, "-c", _KILL_SCRIPT, *map(str, TWO)], env=env, cwd=ROOT, timeout=300)

@@ -26,6 +26,8 @@ from imr_llm.store.writelock import WriteLock, writer_id
 from conftest import LETTERS, ROOT
 from paths import GOLD as GOLD_FOLDER
 
+pytestmark = pytest.mark.slow  # several processes writing at once, and a UI
+
 GOLD = sorted(GOLD_FOLDER.glob("*.txt"))
 TEST_LETTERS = sorted(LETTERS.glob("*.txt"))
 

@@ -74,6 +74,7 @@ def _assert_only(store, letter_ids: set[str], questions=("Why was physical thera
                 assert passage.chunk.letter_id in letter_ids
 
 
+@pytest.mark.slow  # an ingest process per kill point
 @pytest.mark.parametrize("die_at", [1, 2, 5, 8])
 def test_an_ingest_killed_at_any_write_never_shows_a_half_written_letter(imr_home, die_at):
     """Chroma writes of the killed ingest, in batches of 3 letters: the pending records (1), pages of
@@ -153,6 +154,7 @@ def _read_only(home: Path, *args: str) -> subprocess.CompletedProcess:
             path.chmod(mode)
 
 
+@pytest.mark.slow  # CLI processes
 @pytest.mark.skipif(os.geteuid() == 0 and shutil.which("unshare") is None, reason="root without unshare(1) "
                     "cannot make a folder read-only for itself")
 def test_read_only_data_folder_still_reads_and_refuses_ingest_in_one_line(imr_home):
@@ -184,6 +186,7 @@ def _closed_port() -> int:
         return s.getsockname()[1]
 
 
+@pytest.mark.slow  # four CLI processes
 def test_unreachable_chroma_server_is_one_line_naming_the_address(imr_home):
     url = f"http://127.0.0.1:{_closed_port()}"
     for args in (["cases"], ["ask", "all", "Why was PT overturned?"], ["ingest", str(GOLD_LETTER)], ["stats"]):
