@@ -1,4 +1,4 @@
-"""Score the product against a gold folder (`imr-gold/1`), exactly as ../shared/gold/README.md defines.
+"""Score the product against a gold folder (`imr-gold/1`), exactly as evals/GOLD_FORMAT.md defines.
 
 A gold folder holds letters (`NAME.txt` / `NAME.pdf`) and their hand-labelled records
 (`NAME.gold.json`). `evaluate(folder)` runs `Client.summarize` and `Client.ask` (every
