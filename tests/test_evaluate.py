@@ -107,6 +107,7 @@ def test_gold_records_that_break_the_format_are_named(tmp_path):
 
 # --- whole evaluations --------------------------------------------------------------------------
 
+@pytest.mark.slow  # an evaluation run with questions
 def test_a_letter_that_fails_to_parse_counts_as_all_wrong_and_the_run_goes_on(tmp_path):
     folder = copy_gold(tmp_path / "gold", [CHIRO])
     (folder / "broken.txt").write_text("Dear Sir, thank you for your order of garden furniture.\n")
@@ -132,6 +133,7 @@ def test_a_letter_that_fails_to_parse_counts_as_all_wrong_and_the_run_goes_on(tm
     assert chiro["error"] is None and chiro["misses"] == []
 
 
+@pytest.mark.slow  # an evaluation run with questions, through the CLI
 def test_eval_cli_on_a_copy_with_one_gold_decision_flipped_names_that_letter_and_item(tmp_path):
     def flip(name, record):
         if name == NORCO:
