@@ -15,6 +15,8 @@ import pytest
 
 from imr_llm.evaluation.report import miss_line
 
+pytestmark = pytest.mark.slow  # one evaluation of evals/gold and of evals/blind, with their questions
+
 # What a letter must get exactly right: its decisions, no invented items, its case fields.
 EXACT = ("decision_accuracy", "item_precision", "field_accuracy")
 
