@@ -48,6 +48,9 @@ def test_ask_with_the_server_down_answers_offline_within_the_deadline(monkeypatc
     assert "note: The model openai/x could not be used" in out
     [row] = json.loads(imr("log", "--json"))
     assert row["outcome"] == "error" and row["latency_ms"] <= 3000 + 500  # the model part kept to its deadline
+    data = json.loads(imr("ask", str(GOLD_LETTER), "Why was PT overturned?", "--model", "openai/x", "--json"))
+    assert (data["engine"], data["fallback_from"]) == ("offline", "openai/x")  # two fields, not one string
+    assert data["text"] == json.loads(imr("ask", str(GOLD_LETTER), "Why was PT overturned?", "--json"))["text"]
 
 
 def test_log_is_empty_before_any_call():
