@@ -766,8 +766,8 @@ _scratch: list[Path] = []
 
 
 def _read(text: str, name: str):
-    """load_letter + parse_letter (the public API) of `text` written to a .txt file in a temporary
-    folder (one per process, removed at exit)."""
+    """The offline reading through the public API (`imr_llm.Client.open_letter`) of `text` written to a
+    .txt file in a temporary folder (one per process, removed at exit)."""
     import imr_llm
 
     if not _scratch:
@@ -780,7 +780,7 @@ def _read(text: str, name: str):
     path = _scratch[0] / name
     path.write_text(text, encoding="utf-8", newline="")
     try:
-        return imr_llm.parse_letter(imr_llm.load_letter(path))
+        return imr_llm.Client().open_letter(path).summary  # a file: no store is opened
     except Exception as exc:  # noqa: BLE001 - an error (or a crash) is a reading to compare too
         return exc
 
