@@ -17,6 +17,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import imr_llm
 from imr_llm import environment
 from imr_llm.plain import checks
@@ -198,7 +200,7 @@ def _probe(env: dict[str, str], tmp_path: Path) -> dict:
     env = {**env, "IMR_HOME": str(tmp_path / "home"), "PYTHONPATH": str(PACKAGE.parent)}
     modules = [name for name in import_graph(PACKAGE)
                if not name.endswith("__main__") and name != "imr_llm.ui" and not name.startswith("imr_llm.ui.")]
-    done = subprocess.run([sys.executable, "-c", _PROBE, json.dumps(modules)], env=env, capture_output=True, text=True, timeout=300,
+    done = subprocess.run([sys.executable, "-c", _PROBE, json.dumps(modules)], env=env, capture_output=True, text=True, timeout=900,
                           cwd=tmp_path)
     assert done.returncode == 0, done.stderr[-3000:]
     line = next(line for line in done.stdout.splitlines() if line.startswith("PROBE"))
@@ -216,6 +218,7 @@ def test_every_variable_imr_llm_sets_is_in_the_environment_table():
         assert f"| {name} | {value} |" in table, name
 
 
+@pytest.mark.slow  # imports litellm, ragas and gradio in a fresh interpreter: 20-60 s
 def test_imr_llm_never_overwrites_a_variable_the_user_set(tmp_path):
     seen = _probe({**_clean_env(), **USER_VALUES}, tmp_path)
     after = seen["after_libraries"]
@@ -224,6 +227,7 @@ def test_imr_llm_never_overwrites_a_variable_the_user_set(tmp_path):
     assert after["changed"] == []
 
 
+@pytest.mark.slow  # as above
 def test_importing_imr_llm_sets_nothing_and_leaves_no_stub(tmp_path):
     seen = _probe(_clean_env(), tmp_path)
     assert seen["after_import"] == {"changed": [], "stub": False}
