@@ -1,18 +1,19 @@
 """Item announcements: headings, labels, questions, numbered and lettered lines, lines in capitals or on
 their own, the dispute list (as a list, inline, or a sentence), each with the span of the item it names.
-`similar` says when two mentions name one item.
+`similar` (`imr_llm.vocabulary.same_item`) says when two mentions name one item.
 """
 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from dataclasses import dataclass
 
 from .cues import BY_NAME, CUES, VERDICT, ocr
 from .flat import Flat, is_furniture, iter_lines
 from .statements import DETAIL_LABEL, LABEL_LINE, runs_on
 from .text import clean_value
+from ..vocabulary import TREATMENT_WORDS
+from ..vocabulary import same_item as similar  # the parser's name for it
 
 __all__ = ["Anchor", "dispute_list", "find_anchors", "plausible", "similar", "trim_item", "treatment_like"]
 
@@ -260,63 +261,7 @@ def trim_item(text: str, start: int, end: int) -> tuple[int, int]:
     return s, e
 
 
-@lru_cache(maxsize=8192)
-def _norm(value: str) -> str:
-    value = re.sub(r"^(?:the\s+)?(?:retrospective\s+|prospective\s+)?(?:request(?:ed)?\s+(?:for\s+)?)", "", value, flags=re.I)
-    return re.sub(r"[^a-z0-9/%#.]+", " ", value.lower()).strip(" .")
-
-
-_WHERE_AND_HOW_MUCH = frozenset(
-    "of the for a an and to with x per week weeks times time day days month months session sessions visit visits "
-    "spine lumbar cervical thoracic lumbosacral bilateral left right lower upper extremity extremities knee shoulder "
-    "neck back hip wrist hand ankle foot elbow request requested purchase rental trial home use at in on".split())
-
-
-def _heads(value: str) -> set[str]:
-    """The words of an item that say what it is, not where, how often or how much."""
-    return {w for w in value.split() if w not in _WHERE_AND_HOW_MUCH and not re.fullmatch(r"[\d./%#]+", w)}
-
-
-@lru_cache(maxsize=16384)
-def similar(a: str, b: str) -> bool:
-    """Two mentions of one item: numbers (doses, counts) agree and the words mostly do."""
-    from rapidfuzz import fuzz
-
-    a, b = _norm(a), _norm(b)
-    if not a or not b:
-        return False
-    if a == b:
-        return True
-    na, nb = re.findall(r"\d+(?:\.\d+)?", a), re.findall(r"\d+(?:\.\d+)?", b)
-    if na and nb and na != nb and not (set(na) <= set(nb) or set(nb) <= set(na)):
-        return False
-    if na != nb and (na and nb):
-        # "Norco 10/325mg #60" vs "#120": one mention lacks a number the other has, unless it is the
-        # beginning of the other ("fusion at L4-L5" / "fusion at L4-L5 with 3-day inpatient stay")
-        short, long_ = sorted((a, b), key=len)
-        if set(na) ^ set(nb) and min(len(na), len(nb)) >= 2 and not long_.startswith(short + " "):
-            return False
-    heads_a, heads_b = _heads(a), _heads(b)
-    if heads_a and heads_b and not heads_a & heads_b:
-        return False  # "MRI lumbar spine" and "physical therapy lumbar spine" share only where, not what
-    where_a, where_b = set(a.split()) - heads_a, set(b.split()) - heads_b
-    if heads_a and heads_a == heads_b and (where_a <= where_b or where_b <= where_a):
-        return True  # "EMG/NCV bilateral lower" and "EMG/NCV of the bilateral lower extremities"
-    short, long_ = sorted((a, b), key=len)
-    if len(short) >= 6 and re.search(r"(?<![a-z0-9])" + re.escape(short) + r"(?![a-z0-9])", long_):
-        return True
-    return fuzz.token_set_ratio(a, b) >= 85 and fuzz.partial_ratio(a, b) >= 80
-
-
 # --- pairing -------------------------------------------------------------------------------------
-
-
-_TREATMENT = re.compile(
-    r"therap|MRI|CT\b|X-?RAY|EMG|NCV|inject|block|ablation|surgery|arthroscop|fusion|replacement|repair|consult|"
-    r"program|\bunit\b|brace|orthosis|collar|membership|aide|health|screen|test|study|acupunct|chiroprac|manipulat|"
-    r"\d+\s*(?:mg|mcg|gm?|ml|%)|#\s*\d+|patch|cream|tablet|capsule|session|visit|TENS|H-?wave|stimulat|evaluation|"
-    r"imaging|scan|device|equipment|supplies|\bDME\b|biofeedback|psycho|cognitive|polysomnograph|sleep",
-    re.I)
 
 
 SECTIONISH = re.compile(
@@ -328,7 +273,7 @@ SECTIONISH = re.compile(
 
 
 def treatment_like(value: str) -> bool:
-    return bool(_TREATMENT.search(value)) and not SECTIONISH.search(value)
+    return bool(TREATMENT_WORDS.search(value)) and not SECTIONISH.search(value)
 
 
 def numbered_line_start(text: str, pos: int) -> bool:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 from ..models import Grounded, Span
-from .text import clean_value, ground, sentences, trim_span
+from ..vocabulary import WHY_CUES, sentences
+from .text import clean_value, ground, trim_span
 
 __all__ = ["find_guidelines", "find_rationale", "pick_reason", "reviewer_guideline_span"]
 
@@ -73,12 +74,6 @@ def find_rationale(text: str, start: int, end: int) -> Grounded | None:
     return ground(text, s, e)
 
 
-_WHY_CUES = re.compile(
-    r"\b(?:however|because|since|due\s+to|as\s+there|no\s+(?:documentation|evidence|indication)|not\s+(?:documented|"
-    r"recommended|supported|indicated|addressed|appear|been|met)|lack(?:s|ing)?|exceed(?:s|ed)?|without|absence|"
-    r"reasonable|appropriate|improvement|criteria|failed|insufficient|unclear|only|maximum)\b",
-    re.I,
-)
 _CONCLUSION = re.compile(
     r"\b(?:therefore|thus|accordingly|consequently|as\s+such)\b.*\b(?:medically\s+necessary|not\s+necessary|recommended)\b"
     r"|recommendation\s+is\s+for\s+(?:authorization|denial)|(?:is|are)\s+(?:not\s*)?medically\s*necessary\s*(?:and\s+appropriate)?\.?$"
@@ -102,7 +97,7 @@ def pick_reason(text: str, rationale: Grounded | None) -> Grounded | None:
     best: tuple[float, int, int] | None = None
     for position, (s, e) in enumerate(spans):
         sentence = text[s:e]
-        score = len(_WHY_CUES.findall(sentence)) * 1.0
+        score = len(WHY_CUES.findall(sentence)) * 1.0
         if re.match(r"\s*(?:however|but|although)\b", sentence, re.I):
             score += 1.5
         if _CONCLUSION.search(sentence):

@@ -9,7 +9,7 @@ An item is announced in one of three ways, whatever the layout:
 * in the medical-professional-review layout, lines under ISSUE AT DISPUTE.
 
 The same item is often announced twice (a summary at the top, then the detailed
-section): announcements are merged by number or by similar item text, and the one
+section): announcements are merged by similar item text (`imr_llm.vocabulary.same_item`), and the one
 followed by guideline and rationale text becomes the item's block.
 """
 
@@ -18,11 +18,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz
-
+from ..vocabulary import same_item
 from .text import clean_value, is_noise_line
 
-__all__ = ["Announcement", "find_announcements", "merge_announcements"]
+__all__ = ["Announcement", "find_announcements", "merge_announcements", "same_item"]
 
 _UPHELD = r"Upheld|Uphold|Denied|Non-?certified"
 _OVERTURNED = r"Overturned|Overturn|Overruled|Reversed|Certified|Approved"
@@ -172,21 +171,6 @@ def find_announcements(text: str, start: int, end: int) -> list[Announcement]:
             continue
         kept.append(ann)
     return kept
-
-
-def _norm_item(value: str) -> str:
-    value = re.sub(r"^(?:the\s+)?(?:retrospective\s+|prospective\s+)?(?:request(?:ed)?\s+(?:for\s+)?)", "", value, flags=re.I)
-    return re.sub(r"\s+", " ", value.lower()).strip(" .:")
-
-
-def same_item(a: str, b: str) -> bool:
-    a, b = _norm_item(a), _norm_item(b)
-    if a == b:
-        return True
-    # Doses and quantities must agree: "Norco 10/325mg #60" is not "Norco 10/325mg #120".
-    if re.findall(r"\d+(?:\.\d+)?", a) != re.findall(r"\d+(?:\.\d+)?", b):
-        return False
-    return fuzz.token_set_ratio(a, b) >= 90
 
 
 def merge_announcements(text: str, anns: list[Announcement]) -> list[list[Announcement]]:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from collections.abc import Iterator
 from datetime import date
 
 from ..models import Grounded, Span
+from ..vocabulary import sentences  # the one sentence splitter, here for the parser's stages
 
 __all__ = [
     "clean_value",
@@ -91,26 +91,3 @@ def parse_date(raw: str) -> date | None:
     except ValueError:
         return None
     return None
-
-
-# A sentence ends at . ! or ? followed by whitespace and a capital, digit-list or quote,
-# but not after common abbreviations or inside "Page(s): 98-99."
-_ABBREV = re.compile(r"(?:\b(?:Dr|Mr|Ms|Mrs|vs|e\.g|i\.e|etc|approx|no|No|Inc|pp|p|mg|St)|\b[A-Z])\.$")
-_BOUNDARY = re.compile(r"[.!?](?=\s+[\"'(A-Z0-9])|[.!?](?=\n\s*\n)")
-
-
-def sentences(text: str, start: int = 0, end: int | None = None) -> Iterator[tuple[int, int]]:
-    """Yield (start, end) offsets of the sentences of text[start:end], trimmed of whitespace."""
-    end = len(text) if end is None else end
-    pos = start
-    for match in _BOUNDARY.finditer(text, start, end):
-        stop = match.end() if match.group().startswith((".", "!", "?")) else match.start()
-        if match.group().startswith(".") and _ABBREV.search(text[max(pos, stop - 8) : stop]):
-            continue
-        s, e = trim_span(text, pos, stop)
-        if e - s > 1:
-            yield s, e
-        pos = match.end()
-    s, e = trim_span(text, pos, end)
-    if e - s > 1:
-        yield s, e
