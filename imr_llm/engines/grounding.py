@@ -22,6 +22,8 @@ from rapidfuzz import fuzz
 from .offline import match_item
 from ..models import Alignment, Chunk, Citation, DecisionSummary, Grounded, ItemDecision, Span
 from ..parse.text import clean_value
+from ..vocabulary import same_item
+from ..vocabulary import same_item as _similar  # noqa: F401  (grounding_free's name for it)
 
 __all__ = ["CitedQuote", "align", "answer_problems", "decision_contradiction", "merge_answer", "merge_summary",
            "summary_problems"]
@@ -75,21 +77,6 @@ def _grounded(value, quote: str, text: str, lo: int = 0, hi: int | None = None) 
     return Grounded(value=value, quote=span.slice(text), span=span, alignment=alignment)
 
 
-def _norm_item(name: str) -> str:
-    return re.sub(r"[^a-z0-9/#.]+", " ", name.lower()).strip()
-
-
-def _similar(a: str, b: str, loose: bool = False) -> bool:
-    a, b = _norm_item(a), _norm_item(b)
-    if not a or not b:
-        return False
-    if a == b or a in b or b in a:
-        return True
-    if not loose and set(re.findall(r"\d+(?:\.\d+)?", a)) != set(re.findall(r"\d+(?:\.\d+)?", b)):
-        return False
-    return fuzz.token_set_ratio(a, b) >= (60 if loose else 85)
-
-
 def _match(drafts: list[ItemDecision], parsed: list[ItemDecision]) -> list[tuple[ItemDecision, ItemDecision | None]]:
     """Pair each draft item with the letter item it is (by index and name, else by name), one-to-one."""
     taken: set[int] = set()
@@ -97,11 +84,11 @@ def _match(drafts: list[ItemDecision], parsed: list[ItemDecision]) -> list[tuple
     for draft in drafts:
         names = [draft.item.value, draft.item.quote]
         same_index = next((p for p in parsed if p.index == draft.index and p.index not in taken), None)
-        if same_index and any(_similar(n, same_index.item.value, loose=True) for n in names if n):
+        if same_index and any(same_item(n, same_index.item.value, paired=True) for n in names if n):
             match = same_index
         else:
             match = next((p for p in parsed if p.index not in taken
-                          and any(_similar(n, p.item.value) for n in names if n)), None)
+                          and any(same_item(n, p.item.value) for n in names if n)), None)
         if match:
             taken.add(match.index)
         pairs.append((draft, match))

@@ -13,21 +13,12 @@ from dataclasses import dataclass
 
 from .coverage import Silence, silence
 from ..models import Answer, Chunk, Citation, DecisionSummary, Grounded, ItemDecision, Passage, Span
-from ..parse.text import clean_value, sentences
+from ..parse.text import clean_value
 from ..store.retrieve import Filters, tokenize
+from ..vocabulary import CASE_CUES, SYNONYMS, WHY_WORDS, sentences
 
 __all__ = ["answer_offline", "decision_phrase", "match_item", "silent_answer"]
 
-_SYNONYMS = {
-    "pt": "physical therapy", "physio": "physical therapy", "ot": "occupational therapy",
-    "esi": "epidural steroid injection", "uds": "urine drug screen", "frp": "functional restoration program",
-    "cbt": "cognitive behavioral therapy", "tens": "tens unit", "mri": "mri magnetic resonance imaging",
-    "emg": "emg electromyography", "ncv": "ncv nerve conduction", "nsaid": "nsaid naproxen ibuprofen",
-    "hydrocodone": "norco hydrocodone", "norco": "norco hydrocodone", "chiro": "chiropractic",
-    "lidoderm": "lidoderm lidocaine", "ppi": "omeprazole", "injection": "injection injections",
-    "therapy": "therapy", "rfa": "radiofrequency ablation", "aqua": "aquatic", "pool": "aquatic",
-    "approved": "overturned", "denied": "upheld",
-}
 _GENERIC = frozenset("request requested patient item treatment letter reviewer decision guideline guidelines mtus "
                      "overturned upheld approved denied why was were the".split())
 
@@ -41,8 +32,8 @@ def decision_phrase(decision: str) -> str:
 def _expand(question: str) -> set[str]:
     words = set(tokenize(question))
     for word in list(words):
-        if word in _SYNONYMS:
-            words |= set(tokenize(_SYNONYMS[word]))
+        if word in SYNONYMS:
+            words |= set(tokenize(SYNONYMS[word]))
     return words
 
 
@@ -176,9 +167,8 @@ _INTENTS = [
     ("why", re.compile(r"\bwhy\b|\breasons?\b|\bexplain\b|\brationale\b", re.I)),
     ("decision", re.compile(r"\b(?:was|were|is|did)\b.*\b(?:approved|authori[sz]ed|overturned|denied|upheld|certified)\b", re.I)),
 ]
-_WHY = re.compile(r"\b(?:however|because|since|no\s+(?:documentation|evidence|indication)|not\s+(?:documented|recommended|"
-                  r"supported|indicated|addressed|met)|lack|exceed|without|reasonable|improvement|failed|records|"
-                  r"documented|this\s+patient|injured\s+worker|in\s+this\s+case)\b", re.I)
+# A sentence that gives the reviewer's reason: a why-word, or words about this patient's case.
+_WHY = re.compile(f"{WHY_WORDS.pattern}|{CASE_CUES.pattern}", re.I)
 _FORMULA = re.compile(r"^(?:therefore,?\s+|thus,?\s+|accordingly,?\s+)?(?:the\s+)?(?:request(?:ed)?|treatment)\b.{0,200}?"
                       r"\b(?:is|was)\s+(?:not\s*)?(?:medically\s*necessary|certified)[^.]*\.?$", re.I | re.S)
 _NEEDED = re.compile(r"\b(?:would|need(?:ed|s)?|require[sd]?|must|should|documentation|evidence of|if\b|until|criteria|"
