@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from ..errors import ImrError
+from ..vocabulary import MATCH_THRESHOLD, item_similarity, normalise_item
 
 __all__ = [
     "FIELDS", "GOLD_SCHEMA", "MATCH_THRESHOLD", "GoldError", "GoldLetter", "item_similarity", "load_gold",
@@ -26,7 +26,6 @@ __all__ = [
 
 GOLD_SCHEMA = "imr-gold/1"
 FIELDS = ("case_number", "patient_age", "patient_sex", "date_of_injury", "ur_decision_date", "overall")
-MATCH_THRESHOLD = 80.0
 
 
 class GoldError(ImrError):
@@ -80,23 +79,6 @@ def load_gold(folder: str | Path) -> list[GoldLetter]:
     if not letters:
         raise GoldError(str(folder), "no *.gold.json records in this folder")
     return sorted(letters, key=lambda g: g.name)
-
-
-def normalise_item(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).lower()
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
-
-
-def item_similarity(a: str, b: str) -> float:
-    """0-100: token-set similarity of the normalised texts; 100 when one contains the other (whole words)."""
-    from rapidfuzz import fuzz
-
-    a, b = normalise_item(a), normalise_item(b)
-    if not a or not b:
-        return 0.0
-    if f" {a} " in f" {b} " or f" {b} " in f" {a} ":
-        return 100.0
-    return float(fuzz.token_set_ratio(a, b))
 
 
 def match_items(gold: list[str], predicted: list[str]) -> dict[int, int]:

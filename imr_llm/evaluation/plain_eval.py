@@ -21,6 +21,7 @@ from ..config import Settings
 from ..plain.checks import fk_grade, spanish_readability, szigriszt_pazos, unsupported_numbers, word_count
 from ..plain.summary import PlainSummary, plain_summary
 from ..store.load import load_letter
+from ..vocabulary import MATCH_THRESHOLD, item_similarity
 from .runs import LetterRun, Miss, Tally
 
 __all__ = ["PLAIN_LANGS", "outcome_accuracy", "plain_report", "produce_plain", "score_plain_outcomes",
@@ -48,8 +49,6 @@ def outcome_accuracy(plain: PlainSummary, gold_decisions: Sequence[dict]) -> flo
     `plain` is a `PlainSummary` (items with `source_item` and `approved`); `gold_decisions` are the
     `decisions` of an `imr-gold/1` record (`item`, `decision`).
     """
-    from rapidfuzz import fuzz
-
     if not gold_decisions:
         return 1.0
     stated = stated_outcomes(plain.text)
@@ -60,7 +59,7 @@ def outcome_accuracy(plain: PlainSummary, gold_decisions: Sequence[dict]) -> flo
         want = _norm(gold["item"])
         for n, item in enumerate(items):
             have = _norm(item.source_item)
-            if n in used or not (fuzz.token_set_ratio(want, have) >= 80 or want in have or have in want):
+            if n in used or item_similarity(want, have) < MATCH_THRESHOLD:
                 continue
             used.add(n)
             says = stated[n] if n < len(stated) else None
