@@ -5,14 +5,13 @@ which pages through the store), in one pass, so 10,000 letters take seconds.
 Counts are per disputed item unless named `letters`. Rates come with their counts
 and a 95% Wilson interval, so a rate drawn from three items is not read as a trend.
 
-Treatment categories come from keywords in the item's own text (`treatment_category`);
+Treatment categories come from keywords in the item's own text (`imr_llm.vocabulary.treatment_category`);
 an item that matches no keyword is counted as "other", never guessed.
 """
 
 from __future__ import annotations
 
 import math
-import re
 import threading
 from collections import Counter
 from collections.abc import Iterable
@@ -20,54 +19,13 @@ from dataclasses import dataclass, field
 
 from .store.chunk import guideline_families
 from .models import DecisionSummary
+from .vocabulary import OTHER, TREATMENT_CATEGORIES, treatment_category
 
 __all__ = ["CATEGORIES", "CaseRow", "CategoryRate", "Corpus", "CorpusStats", "ItemRow", "corpus_stats",
            "find_cases", "item_rows", "treatment_category", "wilson_interval"]
 
-# Checked in this order; the first match wins (a lidocaine cream is a topical, not an NSAID;
-# post-operative therapy is therapy, not surgery).
-_CATEGORY_PATTERNS: list[tuple[str, str]] = [
-    ("topical compounds / patches", r"topical|cream|compound|patch|lidoderm|terocin|\bgel\b|ointment|lotion|flector"),
-    ("nerve tests (EMG/NCV)", r"\bemg\b|\bncv\b|\bncs\b|nerve conduction|electromyo|electrodiagnos"),
-    ("injections (ESI/facet/RFA)", r"inject|epidural|\besi\b|facet|radiofrequency|ablation|rhizotomy|neurotomy|"
-                                   r"nerve block|medial branch|trigger point|synvisc|viscosupplement|\bprp\b"),
-    ("imaging (MRI/CT/X-ray)", r"\bmri\b|magnetic resonance|\bct\b|cat scan|x-?rays?\b|radiograph|bone scan|"
-                               r"ultrasound|imaging|myelogra|arthrogra"),
-    ("functional restoration", r"functional restoration|\bfrp\b|work hardening|work conditioning|\bhelp program"),
-    ("psychological (CBT)", r"\bcbt\b|cognitive behavio|psycholog|psychiatr|psychotherap|biofeedback"),
-    ("physical therapy", r"physical therapy|physiotherapy|\bpt\b|aquatic|pool therapy|occupational therapy|"
-                         r"therapeutic exercise"),
-    ("chiropractic", r"chiropract|manipulation|manual therapy"),
-    ("acupuncture", r"acupunct"),
-    ("durable medical equipment (TENS/H-wave)", r"\btens\b|h-?wave|interferential|\bunit\b|brace|orthotic|orthosis|"
-                                                r"durable medical|\bdme\b|\bcane\b|walker|wheelchair|mattress|"
-                                                r"exercise kit|cold therapy|hot/cold|equipment|collar|splint"),
-    ("urine drug screen", r"urine|drug screen|drug test|toxicolog|\buds\b"),
-    ("home health / gym", r"home health|\baide\b|gym|membership|housekeep|home care|caregiver"),
-    ("opioids", r"norco|hydrocodone|tramadol|ultram|oxycodone|oxycontin|percocet|morphine|ms contin|fentanyl|"
-                r"methadone|tapentadol|nucynta|codeine|buprenorphine|opioid|opiate|dilaudid|hydromorphone"),
-    ("NSAIDs", r"naproxen|anaprox|ibuprofen|motrin|meloxicam|mobic|celecoxib|celebrex|diclofenac|etodolac|"
-               r"nabumetone|ketorolac|toradol|\bnsaids?\b"),
-    ("muscle relaxants", r"cyclobenzaprine|flexeril|fexmid|tizanidine|zanaflex|baclofen|methocarbamol|robaxin|"
-                         r"carisoprodol|\bsoma\b|orphenadrine|metaxalone|muscle relax"),
-    ("PPIs", r"omeprazole|prilosec|pantoprazole|protonix|lansoprazole|esomeprazole|nexium|\bppi\b|proton.pump"),
-    ("gabapentin", r"gabapentin|neurontin|pregabalin|lyrica"),
-    ("consultations", r"consult|referral|clearance|evaluation|office visit|follow.up visit|specialist"),
-    ("surgery", r"surg|arthroscop|fusion|ectomy|otomy|plasty|decompression|repair|release|replacement|"
-                r"inpatient|hospital stay"),
-]
-_COMPILED = [(name, re.compile(pattern, re.I)) for name, pattern in _CATEGORY_PATTERNS]
-OTHER = "other"
-CATEGORIES: list[str] = [name for name, _ in _CATEGORY_PATTERNS] + [OTHER]
+CATEGORIES: list[str] = [name for name, _ in TREATMENT_CATEGORIES] + [OTHER]
 NO_GUIDELINE = "none named"
-
-
-def treatment_category(item_text: str) -> str:
-    """The treatment category of a disputed item, from keywords in its text ("other" when none match)."""
-    for name, pattern in _COMPILED:
-        if pattern.search(item_text):
-            return name
-    return OTHER
 
 
 def wilson_interval(successes: int, n: int, z: float = 1.96) -> tuple[float, float]:

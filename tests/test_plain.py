@@ -13,7 +13,8 @@ from typer.testing import CliRunner
 from imr_llm.plain import offline as plain_lib
 from imr_llm.plain import reasons as plain_reasons
 from imr_llm.cli import app
-from imr_llm.plain.glossary import explain, glossary_entries, plain_item
+from imr_llm.plain.glossary import explain, glossary_entries
+from imr_llm.plain.items import plain_item
 from imr_llm.store.load import load_letter
 from imr_llm.parse import parse_letter
 from imr_llm.plain.summary import plain_offline

@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Literal
 
-__all__ = ["TERMS", "Term", "explain", "glossary_entries", "plain_item", "terms_in", "treatment_kinds"]
+from ..vocabulary import treatment_kinds as vocabulary_kinds
+
+__all__ = ["TERMS", "Term", "explain", "glossary_entries", "terms_in", "treatment_kinds"]
 
 Lang = Literal["en", "es"]
 Kind = Literal["review", "treatment", "test", "medicine"]
@@ -239,59 +241,14 @@ def glossary_entries(lang: Lang = "en", text: str | None = None) -> list[dict[st
     return [{"term": t.key, "plain": t.name(lang), "meaning": t.note(lang)} for t in terms]
 
 
-def plain_item(item: str, lang: Lang = "en", explain: bool = True) -> str:
-    """A disputed item in everyday words; see `imr_llm.plain.items.plain_item`."""
-    from .items import plain_item as rewrite
-
-    return rewrite(item, lang, explain)
-
-
 # --- treatment kinds: which plain reasons can explain an item -------------------------------------------------
 
 # A plain reason is written for some kinds of treatment only ("help with housework is not medical treatment"
-# explains a home health aide, never an opioid). Kinds by the words of the disputed item, first the glossary's
-# terms, then words the glossary does not list. An item may be of several kinds ("TENS unit and electrodes").
-_TERM_KINDS: dict[str, str] = {
-    "Norco": "opioid", "hydrocodone/APAP": "opioid", "tramadol ER": "opioid", "tramadol": "opioid",
-    "oxycodone": "opioid", "opioid": "opioid", "home health aide": "home_health", "UDS": "drug_test",
-    "PT": "therapy", "chiropractic": "therapy", "acupuncture": "therapy", "CBT": "therapy",
-    "aquatic therapy": "therapy", "FRP": "therapy", "FRP evaluation": "evaluation", "gym membership": "therapy",
-    "ESI": "injection", "facet injection": "injection", "radiofrequency ablation": "injection",
-    "Synvisc": "injection", "arthroscopy": "surgery", "meniscectomy": "surgery", "fusion": "surgery",
-    "hospital stay": "surgery", "medical clearance": "surgery", "EMG/NCV": "test", "EMG": "test", "MRI": "test",
-    "CT": "test", "X-ray": "test", "TENS": "device", "H-wave": "device", "cold therapy unit": "device",
-    "omeprazole": "stomach", "PPI": "stomach",
-}
-_WORD_KINDS: tuple[tuple[str, str], ...] = (
-    ("opioid", r"buprenorphine|butrans|suboxone|morphine|ms contin|methadone|fentanyl|duragesic|tapentadol|"
-               r"nucynta|codeine|hydromorphone|dilaudid|oxycontin|percocet|opana|oxymorphone|tylenol #?3|vicodin"),
-    ("home_health", r"home (?:health|care|assistance)|homemaker|housekeeping|caregiver|attendant care|chore"),
-    ("drug_test", r"drug (?:screen|test)|toxicology"),
-    ("therapy", r"(?<!cold )therapy|therapeutic|rehabilitation|massage|psychotherapy|counsel+ing|biofeedback|"
-                r"work (?:hardening|conditioning)|sessions?|visits?"),
-    ("injection", r"injections?|blocks?|toradol|trigger point|epidural|PRP|botox"),
-    ("surgery", r"surgery|surgical|repair|replacement|arthroplasty|decompression|discectomy|laminectomy|"
-                r"\w+ectomy|\w+plasty|\w+otomy|release|reconstruction|assistant surgeon|anesthesia"),
-    ("test", r"ultrasound|bone scan|nerve conduction|studies|study|imaging|scan|labs?|blood test|"
-             r"sleep study|functional capacity|x-?rays?|radiographs?"),
-    ("evaluation", r"evaluation|consult\w*|referral|second opinion|follow-?up visit|office visit"),
-    ("device", r"\bunit\b|brace|orthotic|orthosis|splint|cane|walker|wheelchair|scooter|pillow|mattress|"
-               r"stimulator|DME|durable medical|electrodes|supplies|pump|cervical traction|hot/cold|heat"),
-    ("stomach", r"pantoprazole|protonix|lansoprazole|ranitidine|famotidine|esomeprazole|nexium"),
-    ("medicine", r"\d\s?(?:mg|mcg|%)\b|tablets?|capsules?|cream|gel|patch(?:es)?|ointment|lotion|#\s?\d+|"
-                 r"refills?|prescription|medication"),
-)
-_WORD_KIND_RE = tuple((kind, re.compile(rf"\b(?:{pattern})\b", re.IGNORECASE)) for kind, pattern in _WORD_KINDS)
+# explains a home health aide, never an opioid): the kinds are the vocabulary's (`imr_llm.vocabulary.TERM_KINDS`,
+# `KIND_WORDS`), read from the glossary terms the item uses and its other words.
 
 
 def treatment_kinds(item: str) -> frozenset[str]:
     """The kinds of a disputed item: opioid, home_health, drug_test, therapy, injection, surgery, test,
     evaluation, device, stomach, medicine (a medicine of any kind but those). Empty when none is known."""
-    kinds = {_TERM_KINDS.get(t.key) or ("medicine" if t.kind == "medicine" else "") for t in terms_in(item)
-             if t.kind != "review"}
-    kinds |= {kind for kind, regex in _WORD_KIND_RE if regex.search(item)}
-    if kinds & {"opioid", "stomach"}:
-        kinds.add("medicine")
-    if "drug_test" in kinds:
-        kinds -= {"opioid", "medicine", "test"}  # a urine drug screen is a test about opioids, not an opioid
-    return frozenset(kinds - {""})
+    return vocabulary_kinds(item, ((t.key, t.kind) for t in terms_in(item)))

@@ -18,6 +18,7 @@ from typing import Literal
 
 from .glossary import treatment_kinds
 from ..models import ItemDecision, Span
+from ..vocabulary import ANY_REASON, sentences
 from .items import _SITES
 
 __all__ = ["REASONS", "Reason", "Sentence", "general_reason", "own_sentences", "rationale_sentences", "reason_sentence",
@@ -26,7 +27,6 @@ __all__ = ["REASONS", "Reason", "Sentence", "general_reason", "own_sentences", "
 Outcome = Literal["upheld", "overturned"]
 _BOILERPLATE = re.compile(r"Effect of the Decision|In accordance with California Labor Code|A determination of the "
                           r"administrative director|Final Determination Letter for IMR|/[a-z]{2,3}\s+MAXIMUS", re.I)
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"”']?\s+(?=[\"“(]?[A-Z])")
 # A sentence that says what a guideline says in general, rather than what this case shows.
 _GUIDELINE_SUBJECT = re.compile(r"^(?:\d+[.)][^:]*:\s*)?(?:According to|Per the|Under the|Criteria for|"
                                 r"(?:The )?(?:California )?(?:MTUS|ODG|ACOEM|guidelines?)\b)", re.I)
@@ -298,15 +298,11 @@ def rationale_sentences(item: ItemDecision) -> list[Sentence]:
     raw = grounded.quote
     cut = _BOILERPLATE.search(raw)
     raw = raw[: cut.start()] if cut else raw
-    out, start = [], 0
-    for end in [m.end() for m in _SENTENCE_END.finditer(raw)] + [len(raw)]:
-        piece = raw[start:end]
-        lead = len(piece) - len(piece.lstrip())
-        text = " ".join(re.sub(r"(\w)-\s*\n\s*(\w)", r"\1\2", piece).split())
+    out = []
+    for start, end in sentences(raw, rule="rationale"):
+        text = " ".join(re.sub(r"(\w)-\s*\n\s*(\w)", r"\1\2", raw[start:end]).split())
         if len(text.split()) >= 3:
-            s = grounded.span.start + start + lead
-            out.append(Sentence(text, Span(start=s, end=s + len(piece.strip()))))
-        start = end
+            out.append(Sentence(text, Span(start=grounded.span.start + start, end=grounded.span.start + end)))
     return out
 
 
@@ -350,9 +346,7 @@ def reason_sentence(item: ItemDecision) -> Sentence | None:
     for sentence in sentences:
         if reason is not None and sentence.span == reason:
             return sentence
-    why = re.compile(r"\b(?:no|not|without|lack|however|because|since|exceed\w*|only|failed|despite|"
-                     r"reasonable|appropriate|improve\w*)\b", re.I)
-    return next((s for s in sentences if not _general(s.text) and why.search(s.text)), None)
+    return next((s for s in sentences if not _general(s.text) and ANY_REASON.search(s.text)), None)
 
 
 def reasons_for(item: ItemDecision, limit: int = 2) -> list[tuple[Reason, Sentence]]:
