@@ -257,6 +257,7 @@ def test_pdf_extract_combines_wrapping_pages_ligatures_and_double_spacing():
     assert words(out, True) == words(LETTER.replace(PROSE, PROSE * 20), True)
 
 
+@pytest.mark.slow  # every letter, rewritten
 @pytest.mark.parametrize("name", [n for n in REWRITES if n != "ocr"])
 def test_a_rewrite_keeps_every_word_of_every_letter(name):
     """Every gold and blind letter keeps its words, in order, under every rewrite but `ocr`."""
