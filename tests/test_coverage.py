@@ -21,7 +21,7 @@ from imr_llm.store.load import load_letter
 from imr_llm.models import Passage
 from imr_llm.parse import parse_letter
 
-from conftest import BLIND, GOLD, GOLD_LETTER, ROOT
+from conftest import BLIND, GOLD, GOLD_LETTER
 from scripted_llm import llm_server  # noqa: F401 - fixture
 
 GOLD_SETS = [GOLD, BLIND]
@@ -122,14 +122,14 @@ def test_a_shortened_name_is_the_treatment_it_begins():
 
 
 def test_norco_is_hydrocodone():
-    path = ROOT / "evals" / "blind" / "b03_2017_closing_sentence_opioids.txt"
+    path = BLIND / "b03_2017_closing_sentence_opioids.txt"
     letter = load_letter(path)
     assert "Norco" not in letter.text and "Hydrocodone" in letter.text
     assert silence("Was Norco approved?", letter.text, parse_letter(letter)) is None
 
 
 def test_a_treatment_mentioned_only_in_the_history_is_not_a_decision():
-    path = ROOT / "evals" / "blind" / "b13_2019_established_cervical.txt"
+    path = BLIND / "b13_2019_established_cervical.txt"
     answer = _offline(path, "Was gabapentin approved?")
     assert answer.answered is False
     assert answer.text.startswith("The letter does not say whether gabapentin was approved: it is not one of the "
@@ -139,7 +139,7 @@ def test_a_treatment_mentioned_only_in_the_history_is_not_a_decision():
 
 
 def test_a_mention_in_prose_that_wraps_onto_a_new_line_is_no_item_heading():
-    path = ROOT / "evals" / "blind" / "d12_2020_redacted_ocr_overturned.txt"
+    path = BLIND / "d12_2020_redacted_ocr_overturned.txt"
     letter = load_letter(path)
     assert "including\nphysical therapy, medication" in letter.text
     found = silence("Was post-operative physical therapy authorized?", letter.text, parse_letter(letter))
@@ -147,7 +147,7 @@ def test_a_mention_in_prose_that_wraps_onto_a_new_line_is_no_item_heading():
 
 
 def test_a_field_the_letter_does_not_state():
-    path = ROOT / "evals" / "blind" / "b15_2019_as_such_no_case_number.txt"
+    path = BLIND / "b15_2019_as_such_no_case_number.txt"
     answer = _offline(path, "What is the IMR case number of this letter?")
     assert answer.answered is False and "does not state a case number" in answer.text
 

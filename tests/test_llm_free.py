@@ -29,7 +29,7 @@ from imr_llm.llm.prompts import load as load_prompt
 from scripted_llm import free_item, llm_server, reply_json  # noqa: F401 - fixture
 
 MODEL = "openai/scripted"
-from paths import LETTERS_LLM, ROOT
+from paths import BLIND, GOLD, LETTERS_LLM
 
 PROSE = "prose_mri_aquatic.txt"
 CONTRADICTION = "contradiction_norco_pt.txt"
@@ -263,7 +263,7 @@ def test_on_every_labelled_letter_read_as_unread_a_model_cannot_move_a_decision(
 
     flip = {"upheld": "overturned", "overturned": "upheld"}
     right = wrong = total = 0
-    labels = [*(ROOT / "evals" / "gold").glob("*.gold.json"), *(ROOT / "evals" / "blind").glob("*.gold.json")]
+    labels = [*GOLD.glob("*.gold.json"), *BLIND.glob("*.gold.json")]
     for label in sorted(labels):
         gold = json.loads(label.read_text())
         text = load_letter(label.with_name(gold["letter"])).text
