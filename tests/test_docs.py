@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from paths import ROOT
 DOCUMENTS = sorted({ROOT / "README.md", ROOT / "ARCHITECTURE.md", ROOT / "evals" / "README.md",
                     ROOT / "evals" / "GOLD_FORMAT.md", *(ROOT / "docs").glob("*.md")})
 LINK = re.compile(r"(?<!!)\[[^\]]*\]\(([^)\s]+)\)")
