@@ -46,7 +46,7 @@ def test_valid_reply_is_grounded_with_spans_and_logged(llm_server, gold):
     letter, parsed = gold
     llm_server.enqueue(reply_json(draft_of(parsed)))
     summary = model_engine().summarize(letter, parsed)
-    assert (summary.engine, summary.fallback_from) == (MODEL, None) and summary.notes == []
+    assert (summary.engine, summary.fallback_from) == (MODEL, None) and summary.notes == [], summary.notes
     item = summary.items[0]
     assert item.decision.value == "overturned" and not item.corrected
     for value in (item.item, item.decision, item.reason, *item.guidelines):
