@@ -13,11 +13,12 @@ from typer.testing import CliRunner
 from imr_llm.plain import offline as plain_lib
 from imr_llm.plain import reasons as plain_reasons
 from imr_llm.cli import app
+from imr_llm.errors import ConfigError
 from imr_llm.plain.glossary import explain, glossary_entries
 from imr_llm.plain.items import plain_item
 from imr_llm.store.load import load_letter
 from imr_llm.parse import parse_letter
-from imr_llm.plain.summary import plain_offline
+from imr_llm.plain.summary import plain_offline, plain_summary
 from imr_llm.evaluation.plain_eval import outcome_accuracy, stated_outcomes
 from imr_llm.plain.checks import fk_grade, spanish_readability, unsupported_numbers, word_count
 
@@ -75,7 +76,7 @@ def test_plain_json_carries_the_letter_spans_of_each_item_and_reason():
     plain = json.loads(result.stdout)
     text = GOLD_LETTER.read_text()
     item = plain["items"][0]
-    assert plain["lang"] == "en" and plain["engine"] == "offline"
+    assert plain["lang"] == "en" and plain["engine"] == "offline" and plain["fallback_from"] is None
     assert item["approved"] is True and item["outcome"] == "approved"
     assert text[item["item_span"]["start"] : item["item_span"]["end"]] == item["source_item"]
     assert text[item["decision_span"]["start"] : item["decision_span"]["end"]] == "Overturned"
@@ -105,8 +106,17 @@ def test_plain_html_is_one_page_in_large_type(tmp_path, lang, approved, label):
 
 def test_plain_rejects_an_unknown_language():
     result = runner.invoke(app, ["summarize", str(GOLD_LETTER), "--plain", "--lang", "fr"])
-    assert result.exit_code == 2
-    assert "--lang must be en or es" in result.output
+    assert result.exit_code == 2  # the CLI's usage exit code
+    assert result.output.strip().splitlines() == ["error: --lang must be en or es, not 'fr'"]
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+@pytest.mark.parametrize("make", [plain_offline, plain_summary], ids=["plain_offline", "plain_summary"])
+def test_the_library_rejects_an_unknown_language_with_a_config_error(make):
+    letter, summary = _gold()
+    with pytest.raises(ConfigError, match="lang must be one of en, es .*'fr'") as caught:
+        make(summary, letter.text, "fr")
+    assert caught.value.setting == "lang"
 
 
 # --- the checks fail when a template goes wrong ------------------------------------------------------------

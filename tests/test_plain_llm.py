@@ -15,7 +15,9 @@ from imr_llm.cli import app
 from imr_llm.config import get_settings
 from imr_llm.store.load import load_letter
 from imr_llm.parse import parse_letter
+from imr_llm.plain.html import plain_page
 from imr_llm.plain.summary import plain_offline, plain_summary
+from imr_llm.ui.views import plain_markdown
 from imr_llm.plain.checks import fk_grade, spanish_readability, unsupported_numbers
 
 from conftest import GOLD_LETTER
@@ -93,7 +95,8 @@ def test_a_wrong_outcome_goes_back_once_then_the_offline_text_is_used(llm_server
     plain = plain_summary(summary, letter.text, "en", settings=settings())
     assert len(llm_server.requests) == 2
     assert "its outcome is APPROVED" in json.dumps(llm_server.messages())  # the re-ask said what was wrong
-    assert plain.engine == f"offline (fallback from {MODEL})"
+    assert (plain.engine, plain.fallback_from) == ("offline", MODEL)
+    assert plain.engine_text == f"offline (fallback from {MODEL})"
     assert plain.text == plain_offline(summary, letter.text, "en").text
     assert "Decision: APPROVED." in plain.text
     assert any("failed the checks" in note and "APPROVED" in note for note in plain.notes)
@@ -120,7 +123,7 @@ def test_replies_that_break_a_rule_fall_back(llm_server, gold, bad, problem):
     llm_server.enqueue(reply_json(bad), reply_json(bad))
     plain = plain_summary(summary, letter.text, "en", settings=settings())
     assert problem in json.dumps(llm_server.messages())
-    assert plain.engine.startswith("offline (fallback")
+    assert (plain.engine, plain.fallback_from) == ("offline", MODEL)
     assert plain.text == plain_offline(summary, letter.text, "en").text
 
 
@@ -130,20 +133,50 @@ def test_an_unreachable_model_falls_back_and_says_so(monkeypatch, gold):
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test-dummy-key-000")
     monkeypatch.setenv("IMR_LLM_DEADLINE", "3")
     plain = plain_summary(summary, letter.text, "en", settings=get_settings(llm_model=MODEL))
-    assert plain.engine == f"offline (fallback from {MODEL})"
+    assert (plain.engine, plain.fallback_from) == ("offline", MODEL)
     assert any("could not be used" in note for note in plain.notes)
     assert "Decision: APPROVED." in plain.text
 
 
+def _typed_reply(summary) -> dict:
+    """The model's typed summary of the gold letter: its one item, as the offline reader read it."""
+    item = summary.items[0]
+    return {"items": [{"index": 1, "item": {"value": item.item.value, "quote": item.item.quote},
+                       "decision": {"value": "overturned", "quote": item.decision.quote},
+                       "guidelines": [{"value": g.value, "quote": g.quote} for g in item.guidelines],
+                       "reason": {"value": item.reason.value, "quote": item.reason.value}, "rationale": None}]}
+
+
 def test_cli_plain_with_a_model(llm_server, gold):
     letter, summary = gold
-    item = summary.items[0]
-    typed = {"items": [{"index": 1, "item": {"value": item.item.value, "quote": item.item.quote},
-                        "decision": {"value": "overturned", "quote": item.decision.quote},
-                        "guidelines": [{"value": g.value, "quote": g.quote} for g in item.guidelines],
-                        "reason": {"value": item.reason.value, "quote": item.reason.value}, "rationale": None}]}
-    llm_server.enqueue(reply_json(typed), reply_json(GOOD_EN))
+    llm_server.enqueue(reply_json(_typed_reply(summary)), reply_json(GOOD_EN))
     result = CliRunner().invoke(app, ["summarize", str(GOLD_LETTER), "--plain", "--model", MODEL])
     assert result.exit_code == 0, result.output
     assert "Your leg pain was not treated before." in result.stdout
     assert f"(engine: {MODEL})" in result.stdout
+
+
+@pytest.mark.parametrize("as_json", [False, True], ids=["text", "json"])
+def test_cli_plain_fallback_says_so_in_words_and_json_has_two_fields(llm_server, gold, as_json):
+    letter, summary = gold
+    wrong = _with(approved=False)
+    llm_server.enqueue(reply_json(_typed_reply(summary)), reply_json(wrong), reply_json(wrong))
+    flags = ["--json"] if as_json else []
+    result = CliRunner().invoke(app, ["summarize", str(GOLD_LETTER), "--plain", "--model", MODEL, *flags])
+    assert result.exit_code == 0, result.output
+    assert len(llm_server.requests) == 3  # the typed summary, the plain reply and its one re-ask
+    if as_json:
+        shown = json.loads(result.stdout)
+        assert (shown["engine"], shown["fallback_from"]) == ("offline", MODEL)
+    else:
+        assert f"(engine: offline (fallback from {MODEL}))" in result.stdout
+        assert "note: The model" in result.stdout
+
+
+def test_the_screen_and_the_page_show_the_fallback_in_words(gold):
+    letter, summary = gold
+    plain = plain_offline(summary, letter.text, "en").model_copy(update={"fallback_from": MODEL})
+    wording = f"offline (fallback from {MODEL})"
+    assert f"engine: {wording}" in plain_markdown(plain)
+    assert f"imr-llm ({wording})" in plain_page(plain)
+    assert "fallback from" not in plain_markdown(plain_offline(summary, letter.text, "en"))

@@ -129,7 +129,7 @@ def summarize_plain(source: str, lang: str, *, as_json: bool, model: str | None,
         print_json(result)
         return
     console.print(result.text)
-    console.print(f"\n(engine: {result.engine})")
+    console.print(f"\n(engine: {result.engine_text})")
     for note in result.notes:
         console.print(f"note: {note}")
 

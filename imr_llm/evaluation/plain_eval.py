@@ -86,6 +86,7 @@ def produce_plain(run: LetterRun, settings: Settings) -> None:
             "unsupported": unsupported_numbers(plain.text, letter.text, lang=lang),
             "words": word_count(plain.text),
             "engine": plain.engine,
+            "fallback_from": plain.fallback_from,
         }
 
 
@@ -120,8 +121,7 @@ def plain_report(runs: list[LetterRun], per_letter: list[dict] | None = None) ->
     szig = [m["es"]["szigriszt"] for m in measured if "es" in m]
     words = [m[lang]["words"] for m in measured for lang in PLAIN_LANGS if lang in m]
     unsupported = sum(len(m[lang]["unsupported"]) for m in measured for lang in PLAIN_LANGS if lang in m)
-    fallbacks = sum(m[lang]["engine"].startswith("offline (fallback") for m in measured for lang in PLAIN_LANGS
-                    if lang in m)
+    fallbacks = sum(m[lang]["fallback_from"] is not None for m in measured for lang in PLAIN_LANGS if lang in m)
 
     def mean(values: list[float]) -> float | None:
         return round(sum(values) / len(values), 2) if values else None
@@ -133,7 +133,9 @@ def plain_report(runs: list[LetterRun], per_letter: list[dict] | None = None) ->
     if per_letter is not None:
         for row, m in zip(per_letter, measured, strict=False):
             if m:
-                row["plain"] = {lang: {k: v for k, v in m[lang].items() if k != "summary"} for lang in m}
+                # "fallback_from" only when the model fell back: an offline run's rows keep their shape
+                row["plain"] = {lang: {k: v for k, v in m[lang].items()
+                                       if k != "summary" and not (k == "fallback_from" and v is None)} for lang in m}
     return {
         "lower_is_better": ["plain_grade_mean", "plain_grade_max", "plain_words_max", "plain_unsupported_numbers",
                             "plain_llm_fallbacks", "plain_generic_reason_share"],

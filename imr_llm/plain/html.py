@@ -69,7 +69,7 @@ def plain_page(plain: PlainSummary, *, max_terms: int = 8) -> Html:
         out.append(element("h2", labels["words"]))
         out.append(element("dl", *(join([element("dt", t["term"]), element("dd", f"{t['plain']}: {t['meaning']}")])
                                    for t in terms), class_="words"))
-    meta = f"{labels['engine']}: imr-llm ({plain.engine}) · {plain.case_id}"
+    meta = f"{labels['engine']}: imr-llm ({plain.engine_text}) · {plain.case_id}"
     if plain.notes:
         meta += f" · {labels['notes']}: " + "; ".join(plain.notes)
     out.append(element("p", meta, class_="meta"))

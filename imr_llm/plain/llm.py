@@ -130,7 +130,7 @@ def _items_block(summary: DecisionSummary) -> str:
 def _fallback(offline: PlainSummary, model: str, why: str) -> PlainSummary:
     note = f"The model {model}'s plain summary was not used ({why}); this text is the offline engine's, " \
            "from templates and the letter's own sentences."
-    return offline.model_copy(update={"engine": f"offline (fallback from {model})", "notes": [*offline.notes, note]})
+    return offline.model_copy(update={"engine": "offline", "fallback_from": model, "notes": [*offline.notes, note]})
 
 
 def plain_llm(summary: DecisionSummary, letter_text: str, lang: Lang, settings: Settings) -> PlainSummary:

@@ -14,7 +14,8 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from .glossary import glossary_entries
-from ..models import Alignment, DecisionSummary, ItemDecision, Span
+from ..errors import ConfigError
+from ..models import Alignment, DecisionSummary, ItemDecision, Span, engine_text
 from .checks import fk_grade, word_count
 from .items import plain_item
 from .reasons import general_reason, reason_sentence, reasons_for
@@ -110,8 +111,15 @@ class PlainSummary(BaseModel):
     items: list[PlainItem] = Field(default_factory=list)
     next_steps: list[str] = Field(default_factory=list)
     glossary: list[dict[str, str]] = Field(default_factory=list, description="terms of this letter, explained")
-    engine: str = "offline"
+    engine: str = Field("offline", description="'offline', or the model that wrote the summary")
+    fallback_from: str | None = Field(None, description="the model that could not be used, when the offline "
+                                                         "engine's summary is given in its place")
     notes: list[str] = Field(default_factory=list)
+
+    @property
+    def engine_text(self) -> str:
+        """The engine as shown to a person: 'offline (fallback from openai/gpt-4o-mini)' when the model failed."""
+        return engine_text(self.engine, self.fallback_from)
 
 
 def phrases(lang: Lang = "en") -> dict:
@@ -161,7 +169,7 @@ def _offline_item(item: ItemDecision, lang: Lang, limit: int, explain: bool, own
 def plain_offline(summary: DecisionSummary, letter_text: str, lang: Lang = "en") -> PlainSummary:
     """The plain summary from templates, the glossary and the reviewer's own sentences."""
     if lang not in _WORDS:
-        raise ValueError(f"lang must be 'en' or 'es', not {lang!r}")
+        raise ConfigError(f"lang must be one of {', '.join(_WORDS)} (English, Spanish), not {lang!r}", setting="lang")
     case_number = summary.case_number.value if summary.case_number else None
     title = _WORDS[lang]["title"]
     # The reviewer's own words only while the English stays plain (decided in English, so both languages say

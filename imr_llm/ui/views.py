@@ -167,7 +167,7 @@ def plain_markdown(reading: PlainSummary) -> str:
     out += [md_escape(words["meaning"]), f"**{md_escape(words['next'])}**",
             *(f"- {md_escape(step)}" for step in reading.next_steps)]
     out += [f"_{md_escape(note)}_" for note in reading.notes]
-    out.append(element("sub", f"engine: {reading.engine}"))
+    out.append(element("sub", f"engine: {reading.engine_text}"))
     return "\n\n".join(out)
 
 
