@@ -416,11 +416,14 @@ class LetterStore:
         return [c for c, k in zip(chunks, keep) if k], [v for v, k in zip(vectors, keep) if k]
 
     @_guarded
-    def dense(self, vector: list[float], where: dict | None, k: int) -> list[tuple[Chunk, float]]:
+    def dense(self, vector: list[float], where: dict | None, k: int, *, complete_only: bool = True) -> list[tuple[Chunk, float]]:
+        """The k nearest chunks; with complete_only=False the caller checks completeness (once, for all it found)."""
         got = self.chunks.query(query_embeddings=[vector], n_results=k, where=where,
                                 include=["documents", "metadatas", "distances"])
         hits = [(chunk_from_record(i, d, m), 1.0 - dist) for i, d, m, dist in
                 zip(got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0])]
+        if not complete_only:
+            return hits
         keep = self._only_complete([c for c, _ in hits])
         return [hit for hit, k_ in zip(hits, keep) if k_]
 
@@ -433,11 +436,16 @@ class LetterStore:
         return out
 
     @_guarded
-    def get_chunks(self, ids: list[str]) -> dict[str, Chunk]:
-        """Chunks by id, of complete letters only."""
+    def get_chunks(self, ids: list[str], *, complete_only: bool = True) -> dict[str, Chunk]:
+        """Chunks by id, of complete letters only (unless the caller checks that itself)."""
         got = self.chunks.get(ids=ids, include=["documents", "metadatas"])
         chunks = [chunk_from_record(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])]
-        return {c.chunk_id: c for c, k in zip(chunks, self._only_complete(chunks)) if k}
+        keep = self._only_complete(chunks) if complete_only else [True] * len(chunks)
+        return {c.chunk_id: c for c, k in zip(chunks, keep) if k}
+
+    def only_complete(self, chunks: list[Chunk]) -> list[Chunk]:
+        """The chunks whose letter is stored complete (one look-up for all of them)."""
+        return [c for c, k in zip(chunks, self._only_complete(chunks)) if k]
 
 
 def embedding_text(chunk: Chunk) -> str:
